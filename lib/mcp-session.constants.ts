@@ -1,0 +1,8 @@
+/** DI token of the resolved {@link McpSessionOptions} (defaults applied). */
+export const MCP_SESSION_OPTIONS = Symbol('MCP_SESSION_OPTIONS');
+
+/** Default session time to live: 30 minutes. */
+export const DEFAULT_SESSION_TTL = 30 * 60 * 1000;
+
+/** Default interval of the expired-session sweep: one minute. */
+export const DEFAULT_CLEANUP_INTERVAL = 60 * 1000;

@@ -1,0 +1,33 @@
+/**
+ * What went wrong in a store: `encode` (a record could not be serialized),
+ * `decode` (a stored value is not a record this version can read) or
+ * `backend` (the storage itself failed or did not answer in time).
+ */
+export type SessionStoreErrorKind = 'encode' | 'decode' | 'backend';
+
+/** The one error type every {@link SessionStore} rejects with. */
+export class SessionStoreError extends Error {
+  override readonly name = 'SessionStoreError';
+
+  constructor(
+    /** Which part failed; see {@link SessionStoreErrorKind}. */
+    readonly kind: SessionStoreErrorKind,
+    message: string,
+    /** The underlying error, when there is one. */
+    override readonly cause?: unknown,
+  ) {
+    super(`${kind} error: ${message}`, cause === undefined ? undefined : { cause });
+  }
+
+  /** Wraps anything thrown by a backend, keeping a SessionStoreError as it is. */
+  static backend(message: string, cause: unknown): SessionStoreError {
+    if (cause instanceof SessionStoreError) return cause;
+    const detail = cause instanceof Error ? `: ${cause.message}` : '';
+    return new SessionStoreError('backend', `${message}${detail}`, cause);
+  }
+}
+
+/** A session id shortened for logs and error messages: never log a whole id. */
+export function shortId(id: string): string {
+  return id.length <= 8 ? id : `${id.slice(0, 8)}…`;
+}

@@ -1,0 +1,50 @@
+import { MemorySessionStore, SessionRecord } from '../../lib';
+import { sessionStoreContract } from './session-store.contract';
+
+sessionStoreContract('MemorySessionStore', async () => ({ store: new MemorySessionStore() }));
+
+describe('MemorySessionStore', () => {
+  it('reports emptiness by live records', async () => {
+    const store = new MemorySessionStore();
+    expect(await store.isEmpty()).toBe(true);
+    const dead = new SessionRecord('dead', '2025-11-25', 60_000);
+    dead.expiresAt = new Date(Date.now() - 1);
+    await store.save(dead);
+    expect(await store.isEmpty()).toBe(true);
+    await store.create(new SessionRecord('live', '2025-11-25', 60_000));
+    expect(await store.isEmpty()).toBe(false);
+  });
+
+  it('sweeps a large store in slices, letting other work run in between', async () => {
+    const store = new MemorySessionStore({ sweepSliceMs: 1 });
+    const past = new Date(Date.now() - 1_000);
+    for (let i = 0; i < 200_000; i++) {
+      const record = new SessionRecord(`s${i}`, '2025-11-25', 60_000);
+      if (i % 10 === 0) record.expiresAt = past;
+      await store.save(record);
+    }
+
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 0);
+    const removed = await store.cleanupExpired();
+    clearInterval(ticker);
+
+    expect(removed).toBe(20_000);
+    expect(await store.count()).toBe(180_000);
+    expect(ticks).toBeGreaterThan(0);
+  });
+
+  it('keeps records created during a sweep', async () => {
+    const store = new MemorySessionStore({ sweepSliceMs: 0 });
+    const past = new Date(Date.now() - 1_000);
+    for (let i = 0; i < 5_000; i++) {
+      const record = new SessionRecord(`old${i}`, '2025-11-25', 60_000);
+      record.expiresAt = past;
+      await store.save(record);
+    }
+    const sweep = store.cleanupExpired();
+    await store.create(new SessionRecord('newcomer', '2025-11-25', 60_000));
+    expect(await sweep).toBe(5_000);
+    expect(await store.load('newcomer')).toBeDefined();
+  });
+});
