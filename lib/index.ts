@@ -5,6 +5,24 @@ export { SessionStoreError, shortId } from './session-store.error';
 export type { SessionStoreErrorKind } from './session-store.error';
 export { MemorySessionStore } from './stores/memory-session.store';
 export type { MemorySessionStoreOptions } from './stores/memory-session.store';
+export { RedisSessionStore } from './stores/redis-session.store';
+export type {
+  RedisSessionStoreOptions,
+  RedisConnectionOptions,
+  RedisClusterConnectionOptions,
+} from './stores/redis/redis-session.options';
+export type { RedisClient } from './stores/redis/redis-scripts';
+export { CachingSessionStore } from './stores/caching-session.store';
+export type { CachingSessionStoreOptions } from './stores/caching-session.options';
+export { RedisInvalidationChannel } from './stores/redis-invalidation.channel';
+export type {
+  RedisInvalidationChannelOptions,
+  RedisInvalidationClient,
+} from './stores/redis-invalidation.channel';
+export type {
+  SessionInvalidationChannel,
+  SessionInvalidationListener,
+} from './interfaces/session-invalidation.interface';
 export { McpSessionModule } from './mcp-session.module';
 export type { McpSessionModuleExtras } from './mcp-session.module-definition';
 export {
@@ -16,6 +34,22 @@ export type {
   McpSessionModuleOptions,
   McpSessionOptions,
   McpSessionOptionsFactory,
+  McpSessionOwnerResolver,
+  McpSessionServer,
+  McpSessionServerFactory,
+  McpSessionTransportOptions,
 } from './interfaces/mcp-session-options.interface';
-export { InjectSessionStore, InjectMcpSessionOptions } from './mcp-session.decorators';
+export { InjectSessionStore, InjectMcpSessionOptions, McpSession } from './mcp-session.decorators';
+export { McpSessionInterceptor } from './interceptors/mcp-session.interceptor';
+export { McpSessionGate } from './interceptors/mcp-session.gate';
+export { getMcpSession } from './interceptors/mcp-session.request';
+export {
+  McpSessionRejection,
+  MALFORMED_SESSION_ID,
+  SESSION_NOT_FOUND,
+  STORE_UNAVAILABLE,
+  SESSION_ID_REQUIRED,
+} from './interceptors/mcp-session.errors';
+export type { JsonRpcErrorBody } from './interceptors/mcp-session.errors';
+export { McpSessionTransports } from './sdk/mcp-session.transports';
 export { SessionCleanupService } from './session-cleanup.service';

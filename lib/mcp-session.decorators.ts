@@ -1,4 +1,5 @@
-import { Inject } from '@nestjs/common';
+import { createParamDecorator, type ExecutionContext, Inject } from '@nestjs/common';
+import { getMcpSession } from './interceptors/mcp-session.request';
 import { MCP_SESSION_OPTIONS } from './mcp-session.constants';
 import { SessionStore } from './session-store';
 
@@ -9,3 +10,12 @@ export const InjectSessionStore = (): PropertyDecorator & ParameterDecorator =>
 /** Injects the resolved `McpSessionOptions`. */
 export const InjectMcpSessionOptions = (): PropertyDecorator & ParameterDecorator =>
   Inject(MCP_SESSION_OPTIONS);
+
+/**
+ * Route parameter decorator: the `SessionRecord` that `McpSessionInterceptor`
+ * extended for this request, or `undefined` when the request carried no
+ * session id (an `initialize`, or a client without sessions).
+ */
+export const McpSession = createParamDecorator((_data: unknown, context: ExecutionContext) =>
+  getMcpSession(context.switchToHttp().getRequest<object>()),
+);

@@ -1,17 +1,34 @@
 import { Module } from '@nestjs/common';
+import { McpSessionGate } from './interceptors/mcp-session.gate';
+import { McpSessionInterceptor } from './interceptors/mcp-session.interceptor';
 import { MCP_SESSION_OPTIONS } from './mcp-session.constants';
 import { ConfigurableModuleClass } from './mcp-session.module-definition';
 import { mcpSessionOptionsProvider, sessionStoreProvider } from './mcp-session.providers';
+import { McpSessionTransports } from './sdk/mcp-session.transports';
 import { SessionCleanupService } from './session-cleanup.service';
 import { SessionStore } from './session-store';
 
 /**
  * Keeps MCP sessions in a store. `forRoot(options)` or
  * `forRootAsync({ imports, inject, useFactory | useClass | useExisting })`;
- * both accept `isGlobal`.
+ * both accept `isGlobal` and `globalInterceptor`. Exports the store, the
+ * options, `McpSessionInterceptor` and `McpSessionTransports`.
  */
 @Module({
-  providers: [mcpSessionOptionsProvider, sessionStoreProvider, SessionCleanupService],
-  exports: [SessionStore, MCP_SESSION_OPTIONS],
+  providers: [
+    mcpSessionOptionsProvider,
+    sessionStoreProvider,
+    SessionCleanupService,
+    McpSessionGate,
+    McpSessionInterceptor,
+    McpSessionTransports,
+  ],
+  exports: [
+    SessionStore,
+    MCP_SESSION_OPTIONS,
+    McpSessionGate,
+    McpSessionInterceptor,
+    McpSessionTransports,
+  ],
 })
 export class McpSessionModule extends ConfigurableModuleClass {}

@@ -54,7 +54,26 @@ export function resolveMcpSessionOptions(raw: McpSessionModuleOptions = {}): Mcp
     );
   }
 
-  return { store, ttl, cleanupInterval: interval === 0 ? false : interval };
+  const resolved: McpSessionOptions = {
+    store,
+    ttl,
+    cleanupInterval: interval === 0 ? false : interval,
+  };
+  for (const name of ['resolveOwner', 'createServer'] as const) {
+    const value = raw[name];
+    if (value === undefined) continue;
+    if (typeof value !== 'function') {
+      throw invalid(name, `must be a function, got ${typeof value}`);
+    }
+    (resolved as unknown as Record<string, unknown>)[name] = value;
+  }
+  if (raw.transport !== undefined) {
+    if (raw.transport === null || typeof raw.transport !== 'object') {
+      throw invalid('transport', `must be an object, got ${String(raw.transport)}`);
+    }
+    resolved.transport = raw.transport;
+  }
+  return resolved;
 }
 
 /** The resolved options, built from whatever `forRoot`/`forRootAsync` supplied. */

@@ -1,0 +1,78 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { McpSessionOptions } from '../interfaces/mcp-session-options.interface';
+import { MCP_SESSION_OPTIONS } from '../mcp-session.constants';
+import type { SessionRecord } from '../session-record';
+import { shortId } from '../session-store.error';
+import { MALFORMED_SESSION_ID, SESSION_NOT_FOUND, STORE_UNAVAILABLE } from './mcp-session.errors';
+import { MCP_SESSION_RECORD, type McpSessionRequest } from './mcp-session.request';
+
+/** 1 to 255 visible ASCII characters (MCP transport spec: 0x21-0x7E). */
+const VALID_SESSION_ID = /^[\x21-\x7E]{1,255}$/;
+
+/**
+ * The per-request session check that `McpSessionInterceptor` and
+ * `McpSessionTransports` share: validates the header, extends the live
+ * record in one store call, applies owner binding and attaches the record to
+ * the request, so that whoever runs second reuses it instead of asking the
+ * store again.
+ */
+@Injectable()
+export class McpSessionGate {
+  private readonly logger = new Logger('McpSessionInterceptor');
+
+  constructor(@Inject(MCP_SESSION_OPTIONS) private readonly options: McpSessionOptions) {}
+
+  /**
+   * The request's session id, or `undefined` when it has none.
+   * @throws McpSessionRejection (400) when the header is malformed or repeated.
+   */
+  sessionId(request: McpSessionRequest): string | undefined {
+    const id = request.headers['mcp-session-id'];
+    if (id === undefined) return undefined;
+    // Node joins a repeated header with ", ": the space fails the check too.
+    if (typeof id !== 'string' || !VALID_SESSION_ID.test(id)) throw MALFORMED_SESSION_ID;
+    return id;
+  }
+
+  /**
+   * Extends the live session `id` and attaches it to the request.
+   * @throws McpSessionRejection: 404 when the session is unknown, expired or
+   * another owner's; 503 when the store fails (logged here, once).
+   */
+  async open(request: McpSessionRequest, id: string): Promise<SessionRecord> {
+    let record: SessionRecord | undefined;
+    try {
+      record = await this.extend(request, id);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.logger.error(
+        `Session store failed for session ${shortId(id)}: ${message.split(id).join(shortId(id))}`,
+      );
+      throw STORE_UNAVAILABLE;
+    }
+    if (record === undefined) throw SESSION_NOT_FOUND;
+    request[MCP_SESSION_RECORD] = record;
+    return record;
+  }
+
+  /** True when the request may use a session created by `owner`. */
+  isOwner(request: McpSessionRequest, owner: string | undefined): boolean {
+    const { resolveOwner } = this.options;
+    return owner === undefined || resolveOwner === undefined
+      ? true
+      : resolveOwner(request as never) === owner;
+  }
+
+  private async extend(request: McpSessionRequest, id: string): Promise<SessionRecord | undefined> {
+    const { store, ttl, resolveOwner } = this.options;
+    if (resolveOwner === undefined && store.touch !== undefined) return store.touch(id, ttl);
+    // Owner binding reads before it writes: a foreign request must not even
+    // extend the session it is refused.
+    const found = await store.load(id);
+    if (found === undefined || !this.isOwner(request, found.owner)) return undefined;
+    if (store.touch !== undefined) return store.touch(id, ttl);
+    found.touch(ttl);
+    await store.save(found);
+    return found;
+  }
+}

@@ -1,0 +1,64 @@
+import {
+  type CallHandler,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  Logger,
+  type NestInterceptor,
+} from '@nestjs/common';
+import { concatMap, type Observable } from 'rxjs';
+import type { McpSessionOptions } from '../interfaces/mcp-session-options.interface';
+import { MCP_SESSION_OPTIONS } from '../mcp-session.constants';
+import { shortId } from '../session-store.error';
+import { McpSessionRejection, STORE_UNAVAILABLE } from './mcp-session.errors';
+import { McpSessionGate } from './mcp-session.gate';
+import { MCP_SESSION_CLOSED, type McpSessionRequest } from './mcp-session.request';
+
+/**
+ * Answers the MCP session status codes for every request it sees:
+ * - no `mcp-session-id` header: passes through untouched;
+ * - malformed or repeated header: 400 (store not consulted);
+ * - unknown, expired or another owner's session: 404 `Session not found`;
+ * - store failure: 503 (logged once, id shortened);
+ * - live session: extends it, attaches the record (`@McpSession()`), runs the
+ *   handler; on DELETE, deletes the record after the handler succeeded.
+ *
+ * All error answers are JSON-RPC error bodies. Use it with
+ * `@UseInterceptors(McpSessionInterceptor)` or the module's
+ * `globalInterceptor` extra.
+ */
+@Injectable()
+export class McpSessionInterceptor implements NestInterceptor {
+  private readonly logger = new Logger(McpSessionInterceptor.name);
+
+  constructor(
+    private readonly gate: McpSessionGate,
+    @Inject(MCP_SESSION_OPTIONS) private readonly options: McpSessionOptions,
+  ) {}
+
+  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    const request = context.switchToHttp().getRequest<McpSessionRequest>();
+    try {
+      const id = this.gate.sessionId(request);
+      if (id === undefined) return next.handle();
+      await this.gate.open(request, id);
+      if (request.method !== 'DELETE') return next.handle();
+      return next.handle().pipe(concatMap((value) => this.closeAfter(request, id, value)));
+    } catch (error) {
+      throw error instanceof McpSessionRejection ? error.toHttpException() : error;
+    }
+  }
+
+  private async closeAfter<T>(request: McpSessionRequest, id: string, value: T): Promise<T> {
+    // McpSessionTransports has already deleted it through onsessionclosed.
+    if (request[MCP_SESSION_CLOSED]) return value;
+    try {
+      await this.options.store.delete(id);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.logger.error(`Could not delete session ${shortId(id)}: ${message}`);
+      throw STORE_UNAVAILABLE.toHttpException();
+    }
+    return value;
+  }
+}

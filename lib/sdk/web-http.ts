@@ -1,0 +1,94 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { JsonRpcErrorBody } from '../interceptors/mcp-session.errors';
+
+/** Express `Response` / Fastify `FastifyReply` (`raw`, and `hijack()` to take over). */
+type AnyResponse = ServerResponse | { raw: ServerResponse; hijack(): void };
+
+/** The Node request under an Express or Fastify request. */
+export function nodeRequest(request: object): IncomingMessage {
+  const raw = (request as { raw?: IncomingMessage }).raw;
+  return raw ?? (request as IncomingMessage);
+}
+
+/**
+ * The Node response under an Express or Fastify reply. A Fastify reply is
+ * hijacked, so that Fastify leaves the (possibly streaming) answer to us.
+ */
+export function nodeResponse(response: object): ServerResponse {
+  const reply = response as AnyResponse;
+  if ('hijack' in reply && typeof reply.hijack === 'function') {
+    reply.hijack();
+    return reply.raw;
+  }
+  return reply as ServerResponse;
+}
+
+/** The base URL of the request (`http://<host>`), for Web `Request`s built from it. */
+export function baseUrl(request: IncomingMessage): string {
+  return `http://${request.headers.host ?? 'localhost'}`;
+}
+
+/**
+ * A Web `Request` with the Node request's method, URL and headers and no
+ * body: the transport gets the framework's parsed body as `parsedBody`.
+ */
+export function toWebRequest(request: object): Request {
+  const node = nodeRequest(request);
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(node.headers)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const item of value) headers.append(name, item);
+    else headers.set(name, value);
+  }
+  return new Request(new URL(node.url ?? '/', baseUrl(node)), {
+    method: node.method,
+    headers,
+  });
+}
+
+/**
+ * Writes a Web `Response` to a Node response, streaming its body (SSE
+ * included) until it ends or the client goes away.
+ */
+export async function sendWebResponse(response: Response, res: ServerResponse): Promise<void> {
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  res.writeHead(response.status, headers);
+  if (response.body === null) {
+    res.end();
+    return;
+  }
+  // An SSE stream may stay quiet for long: the client needs the headers now.
+  res.flushHeaders();
+  const reader = response.body.getReader();
+  const cancel = () => void reader.cancel().catch(() => undefined);
+  res.once('close', cancel);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      res.write(value);
+    }
+  } catch {
+    // The stream was cancelled (client gone) or the transport closed it.
+  } finally {
+    res.off('close', cancel);
+    res.end();
+  }
+}
+
+/** Writes a JSON-RPC error answer, unless an answer has already started. */
+export function sendJsonRpcError(
+  res: ServerResponse,
+  status: number,
+  body: JsonRpcErrorBody,
+): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
