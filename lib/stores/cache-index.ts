@@ -1,0 +1,121 @@
+/** What the caching store knows about one cached copy. */
+export interface CacheEntry {
+  /** Until when (epoch ms) the copy may be served without asking the backend. */
+  trustUntil: number;
+  /** The record's expiry (epoch ms) as the backend last confirmed it. */
+  backendExpiresAt: number;
+  /** Read since the last eviction pass: the entry gets a second chance. */
+  used: boolean;
+}
+
+/**
+ * The bookkeeping of `CachingSessionStore`: which cached copies are trusted
+ * and until when, their recency (second-chance LRU over a `Map` in insertion
+ * order), and which backend calls in flight raced an invalidation, so that a
+ * read that started before a delete never puts the deleted record back.
+ *
+ * A copy is trusted only while it has an entry here; the cache store itself
+ * is never asked whether a copy is fresh.
+ */
+export class CacheIndex {
+  /** Trusted entries by session id, oldest first. */
+  readonly entries = new Map<string, CacheEntry>();
+  private flights = 0;
+  private generation = 0;
+  /** Backend calls that started before this generation may not fill the cache. */
+  private floor = 0;
+  /** Ids invalidated while calls were in flight, with the generation of that invalidation. */
+  private readonly raced = new Map<string, number>();
+
+  constructor(
+    private readonly maxEntries: number,
+    private readonly cacheTtl: number,
+    /** Called with each id evicted for room; the caller drops the cached copy. */
+    private readonly onEvict: (id: string) => void,
+  ) {}
+
+  /** Starts a backend call whose result may fill the cache. @returns its start generation. */
+  begin(): number {
+    this.flights++;
+    return this.generation;
+  }
+
+  /** Ends a call started with {@link begin}. */
+  finish(): void {
+    if (--this.flights === 0) this.raced.clear();
+  }
+
+  /** True when nothing invalidated `id` since the call that started at `start`. */
+  mayFill(id: string, start: number): boolean {
+    return start >= this.floor && (this.raced.get(id) ?? -1) <= start;
+  }
+
+  /** Stops trusting the copy of `id`, and keeps calls in flight from restoring it. */
+  invalidate(id: string): void {
+    this.generation++;
+    if (this.flights > 0) {
+      if (this.raced.size >= this.maxEntries) {
+        // Too many to track one by one: no call in flight may fill.
+        this.floor = this.generation;
+        this.raced.clear();
+      } else {
+        this.raced.set(id, this.generation);
+      }
+    }
+    this.entries.delete(id);
+  }
+
+  /** Stops trusting every copy (and every call in flight). @returns the ids dropped. */
+  reset(): string[] {
+    this.generation++;
+    this.floor = this.generation;
+    this.raced.clear();
+    const ids = [...this.entries.keys()];
+    this.entries.clear();
+    return ids;
+  }
+
+  /**
+   * Trusts the copy of `id` that the backend just confirmed (it expires there
+   * at `expiresAt`), until `cacheTtl` from `now` or that expiry, whichever
+   * comes first.
+   */
+  confirm(id: string, expiresAt: number, now: number): void {
+    const trustUntil = Math.min(now + this.cacheTtl, expiresAt);
+    const entry = this.entries.get(id);
+    if (entry !== undefined) {
+      entry.trustUntil = trustUntil;
+      entry.backendExpiresAt = expiresAt;
+      return;
+    }
+    this.entries.set(id, { trustUntil, backendExpiresAt: expiresAt, used: false });
+    if (this.entries.size > this.maxEntries) this.evict();
+  }
+
+  /** Drops entries no longer trusted at `now`. @returns their ids. */
+  sweep(now: number): string[] {
+    const dropped: string[] = [];
+    for (const [id, entry] of this.entries) {
+      if (entry.trustUntil <= now) {
+        this.entries.delete(id);
+        dropped.push(id);
+      }
+    }
+    return dropped;
+  }
+
+  private evict(): void {
+    // Second chance: an entry read since the last pass moves to the back once.
+    // Terminates: each pass clears the flag it skips on.
+    while (this.entries.size > this.maxEntries) {
+      const [id, entry] = this.entries.entries().next().value as [string, CacheEntry];
+      this.entries.delete(id);
+      if (entry.used) {
+        entry.used = false;
+        this.entries.set(id, entry);
+      } else {
+        this.onEvict(id);
+      }
+    }
+  }
+}

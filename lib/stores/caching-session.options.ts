@@ -1,0 +1,87 @@
+import type { SessionInvalidationChannel } from '../interfaces/session-invalidation.interface';
+
+/** Options of `CachingSessionStore`. */
+export interface CachingSessionStoreOptions {
+  /**
+   * How instances tell each other that a session changed (for Redis:
+   * `RedisInvalidationChannel`). Without one, another instance's change is seen
+   * only after `cacheTtl`: right for a single instance, or when that staleness
+   * is acceptable.
+   */
+  channel?: SessionInvalidationChannel;
+  /** How many records the cache holds at most (least recently used leave first). Default 10 000. */
+  maxEntries?: number;
+  /**
+   * How long a cached copy is trusted without asking the backend, in ms: the
+   * bound on staleness when an invalidation message is lost. Default 10 000.
+   */
+  cacheTtl?: number;
+  /**
+   * A touch writes the new expiry to the backend only when this store's last
+   * write of it is older than this, in ms, so the backend's expiry never lags
+   * the true one by more than this. Capped at the ttl of each touch.
+   * Default: a tenth of the ttl passed to `touch`.
+   */
+  touchInterval?: number;
+  /**
+   * When the backend fails, answer from the cache if it holds a copy (even a
+   * copy no longer trusted) instead of rejecting. Such a copy may belong to a
+   * session another instance deleted. Default `false`.
+   */
+  serveStaleOnError?: boolean;
+}
+
+/** The options after defaults and validation. */
+export interface ResolvedCachingOptions {
+  channel?: SessionInvalidationChannel;
+  maxEntries: number;
+  cacheTtl: number;
+  /** `undefined`: a tenth of each touch's ttl. */
+  touchInterval?: number;
+  serveStaleOnError: boolean;
+}
+
+/** The fraction of a touch's ttl used as `touchInterval` when none is set. */
+export const DEFAULT_TOUCH_FRACTION = 0.1;
+
+function positive(name: string, value: unknown, fallback: number | undefined, integer = false) {
+  if (value === undefined) return fallback;
+  if (
+    typeof value !== 'number' ||
+    !Number.isFinite(value) ||
+    value <= 0 ||
+    (integer && !Number.isInteger(value))
+  ) {
+    const what = integer ? 'a positive integer' : 'a positive number of milliseconds';
+    throw new Error(`CachingSessionStore: option "${name}" must be ${what}, got ${String(value)}`);
+  }
+  return value;
+}
+
+/**
+ * Applies defaults and checks the options.
+ * @throws Error naming the option when one is invalid.
+ */
+export function resolveCachingOptions(
+  raw: CachingSessionStoreOptions = {},
+): ResolvedCachingOptions {
+  const channel = raw.channel;
+  if (
+    channel !== undefined &&
+    (typeof channel !== 'object' ||
+      channel === null ||
+      typeof channel.publish !== 'function' ||
+      typeof channel.subscribe !== 'function')
+  ) {
+    throw new Error(
+      'CachingSessionStore: option "channel" must be a SessionInvalidationChannel (publish, subscribe, connected)',
+    );
+  }
+  return {
+    channel,
+    maxEntries: positive('maxEntries', raw.maxEntries, 10_000, true)!,
+    cacheTtl: positive('cacheTtl', raw.cacheTtl, 10_000)!,
+    touchInterval: positive('touchInterval', raw.touchInterval, undefined),
+    serveStaleOnError: raw.serveStaleOnError === true,
+  };
+}

@@ -1,0 +1,276 @@
+import { Logger, type OnApplicationShutdown } from '@nestjs/common';
+import type {
+  SessionInvalidationChannel,
+  SessionInvalidationListener,
+} from '../interfaces/session-invalidation.interface';
+import type { SessionRecord } from '../session-record';
+import type { SessionStore } from '../session-store';
+import { SessionStoreError, shortId } from '../session-store.error';
+import { CacheIndex } from './cache-index';
+import {
+  type CachingSessionStoreOptions,
+  DEFAULT_TOUCH_FRACTION,
+  resolveCachingOptions,
+} from './caching-session.options';
+
+type Closable = { onApplicationShutdown?(signal?: string): unknown };
+
+/**
+ * A local tier (`cache`, typically a `MemorySessionStore` of its own) in front
+ * of a shared `store` (typically a `RedisSessionStore`). The backend is the
+ * truth: writes go to it first, then to the cache; `create` takes its id from
+ * it. `load` and `touch` are answered from the cache while the copy is trusted.
+ *
+ * **Coherence.** `save` and `delete` publish an invalidation on `channel`;
+ * another instance's change is seen within the channel's latency, or at most
+ * `cacheTtl` if a message is lost. While the channel is disconnected the cache
+ * is bypassed, and it is emptied when the channel reconnects.
+ *
+ * **Throttled touches.** A touch extends the cached copy every time but writes
+ * the expiry to the backend only when this store's last write is older than
+ * `touchInterval` (or the copy is older than `cacheTtl`), so the backend's
+ * expiry lags the true one by at most `touchInterval`.
+ *
+ * Backend failures reject with `SessionStoreError` kind `backend` (no cached
+ * copy is served unless `serveStaleOnError`); cache failures are logged and the
+ * call goes to the backend. The cache must belong to this store alone.
+ */
+export class CachingSessionStore implements SessionStore, OnApplicationShutdown {
+  private readonly logger = new Logger(CachingSessionStore.name);
+  private readonly index: CacheIndex;
+  private readonly channel?: SessionInvalidationChannel;
+  private readonly touchInterval?: number;
+  private readonly serveStaleOnError: boolean;
+  private readonly listener: SessionInvalidationListener;
+  private readonly unsubscribe?: () => void;
+
+  /** How many live records the backend holds (present when the backend has `count`). */
+  readonly count?: () => Promise<number>;
+
+  /**
+   * @param cache the local tier; only this store may use it.
+   * @param store the shared backend, the truth.
+   * @throws Error naming the option when an option is invalid.
+   */
+  constructor(
+    private readonly cache: SessionStore,
+    private readonly store: SessionStore,
+    options: CachingSessionStoreOptions = {},
+  ) {
+    const resolved = resolveCachingOptions(options);
+    this.channel = resolved.channel;
+    this.touchInterval = resolved.touchInterval;
+    this.serveStaleOnError = resolved.serveStaleOnError;
+    this.index = new CacheIndex(resolved.maxEntries, resolved.cacheTtl, (id) => this.dropCopy(id));
+    this.listener = {
+      invalidate: (id) => {
+        this.index.invalidate(id);
+        this.dropCopy(id);
+      },
+      reset: () => {
+        for (const id of this.index.reset()) this.dropCopy(id);
+      },
+    };
+    this.unsubscribe = this.channel?.subscribe(this.listener);
+    if (typeof store.count === 'function') {
+      this.count = () => this.backend('count', '', () => store.count!());
+    }
+  }
+
+  async create(record: SessionRecord): Promise<SessionRecord> {
+    const start = this.index.begin();
+    try {
+      await this.backend('create', record.id, () => this.store.create(record));
+      await this.fill(record.id, record, start);
+    } finally {
+      this.index.finish();
+    }
+    return record;
+  }
+
+  async save(record: SessionRecord): Promise<void> {
+    const id = record.id;
+    this.index.invalidate(id);
+    const start = this.index.begin();
+    try {
+      await this.backend('save', id, () => this.store.save(record));
+      await this.fill(id, record, start);
+    } finally {
+      this.index.finish();
+    }
+    await this.publish(id);
+  }
+
+  async load(id: string): Promise<SessionRecord | undefined> {
+    const entry = this.trusting() ? this.index.entries.get(id) : undefined;
+    if (entry !== undefined && Date.now() < entry.trustUntil) {
+      entry.used = true;
+      try {
+        const cached = await this.cache.load(id);
+        if (cached !== undefined) return cached;
+      } catch (error) {
+        this.cacheFailed(id, error);
+      }
+    }
+    return this.read(id, false, 0);
+  }
+
+  async delete(id: string): Promise<void> {
+    this.index.invalidate(id);
+    try {
+      await this.backend('delete', id, () => this.store.delete(id));
+    } finally {
+      await this.fromCache(id, () => this.cache.delete(id));
+    }
+    await this.publish(id);
+  }
+
+  async touch(id: string, ttlMs: number): Promise<SessionRecord | undefined> {
+    const entry = this.trusting() ? this.index.entries.get(id) : undefined;
+    if (entry !== undefined) {
+      const now = Date.now();
+      // Served locally while the copy is trusted and the backend's expiry
+      // trails the new one by less than touchInterval.
+      if (
+        now < entry.trustUntil &&
+        now + ttlMs - entry.backendExpiresAt <
+          (this.touchInterval ?? ttlMs * DEFAULT_TOUCH_FRACTION)
+      ) {
+        entry.used = true;
+        try {
+          const cached = await (this.cache.touch !== undefined
+            ? this.cache.touch(id, ttlMs)
+            : touchStore(this.cache, id, ttlMs));
+          if (cached !== undefined) return cached;
+        } catch (error) {
+          this.cacheFailed(id, error);
+        }
+      }
+    }
+    return this.read(id, true, ttlMs);
+  }
+
+  /** Removes expired records from the backend (resolves to how many) and drops untrusted cached copies. */
+  async cleanupExpired(): Promise<number> {
+    for (const id of this.index.sweep(Date.now())) this.dropCopy(id);
+    if (typeof this.store.cleanupExpired !== 'function') return 0;
+    return this.backend('cleanupExpired', '', () => this.store.cleanupExpired!());
+  }
+
+  /** Stops listening, then passes the shutdown on to the channel, the backend and the cache. */
+  async onApplicationShutdown(signal?: string): Promise<void> {
+    this.unsubscribe?.();
+    for (const part of [this.channel, this.store, this.cache] as Closable[]) {
+      await part?.onApplicationShutdown?.(signal);
+    }
+  }
+
+  /** Cached copies are trusted only while invalidations can reach us. */
+  private trusting(): boolean {
+    return this.channel === undefined || this.channel.connected;
+  }
+
+  /** A backend load or touch (one round trip), then the cache fill. */
+  private async read(
+    id: string,
+    touching: boolean,
+    ttlMs: number,
+  ): Promise<SessionRecord | undefined> {
+    const start = this.index.begin();
+    try {
+      let record: SessionRecord | undefined;
+      try {
+        record = touching ? await touchStore(this.store, id, ttlMs) : await this.store.load(id);
+      } catch (error) {
+        const copy = this.serveStaleOnError
+          ? await this.fromCache(id, () =>
+              touching ? touchStore(this.cache, id, ttlMs) : this.cache.load(id),
+            )
+          : undefined;
+        if (copy !== undefined) {
+          this.logger.warn(`Backend failed; serving the cached copy of ${shortId(id)}`);
+          return copy;
+        }
+        const op = touching ? 'touch' : 'load';
+        throw SessionStoreError.backend(`backend ${op} of ${shortId(id)} failed`, error);
+      }
+      if (record === undefined) {
+        this.index.invalidate(id);
+        await this.fromCache(id, () => this.cache.delete(id));
+      } else {
+        await this.fill(id, record, start);
+      }
+      return record;
+    } finally {
+      this.index.finish();
+    }
+  }
+
+  /** Copies a record the backend confirmed into the cache, unless an invalidation raced it. */
+  private async fill(id: string, record: SessionRecord, start: number): Promise<void> {
+    if (!this.trusting() || !this.index.mayFill(id, start)) return;
+    try {
+      await this.cache.save(record);
+    } catch (error) {
+      this.logger.warn(`Could not cache ${shortId(id)}: ${(error as Error).message}`);
+      return;
+    }
+    // Checked again: an invalidation may have come while the cache wrote.
+    if (this.trusting() && this.index.mayFill(id, start)) {
+      this.index.confirm(id, record.expiresAt.getTime(), Date.now());
+    } else {
+      this.dropCopy(id);
+    }
+  }
+
+  private async publish(id: string): Promise<void> {
+    if (this.channel === undefined) return;
+    try {
+      await this.channel.publish(id, this.listener);
+    } catch (error) {
+      this.logger.warn(
+        `Invalidation of ${shortId(id)} not sent (${(error as Error).message}); other instances may serve their copy until cacheTtl`,
+      );
+    }
+  }
+
+  private async backend<T>(op: string, id: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      const about = id === '' ? '' : ` of ${shortId(id)}`;
+      throw SessionStoreError.backend(`backend ${op}${about} failed`, error);
+    }
+  }
+
+  /** Runs a cache call; a failure is logged and read as "no copy". */
+  private async fromCache<T>(id: string, call: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await call();
+    } catch (error) {
+      this.cacheFailed(id, error);
+      return undefined;
+    }
+  }
+
+  private cacheFailed(id: string, error: unknown): void {
+    this.logger.warn(`Cache failed for ${shortId(id)}: ${(error as Error).message}`);
+  }
+
+  private dropCopy(id: string): void {
+    void this.fromCache(id, () => this.cache.delete(id));
+  }
+}
+
+/** `store.touch`, or for a store without it a load, extend and save (not atomic). */
+async function touchStore(
+  store: SessionStore,
+  id: string,
+  ttlMs: number,
+): Promise<SessionRecord | undefined> {
+  if (typeof store.touch === 'function') return store.touch(id, ttlMs);
+  const record = await store.load(id);
+  if (record === undefined) return undefined;
+  await store.save(record.touch(ttlMs));
+  return record;
+}

@@ -1,0 +1,208 @@
+import { Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { type Cluster, Redis } from 'ioredis';
+import type {
+  SessionInvalidationChannel,
+  SessionInvalidationListener,
+} from '../interfaces/session-invalidation.interface';
+import { SessionStoreError, shortId } from '../session-store.error';
+
+/** Options of {@link RedisInvalidationChannel}. */
+export interface RedisInvalidationChannelOptions {
+  /** The pub/sub channel every instance shares. Default `mcp:session:invalidate`. */
+  channel?: string;
+  /** How long `publish` may wait for Redis before it rejects, in ms. Default 1000. */
+  publishTimeout?: number;
+}
+
+/** An ioredis client: a single node or a cluster. */
+export type RedisInvalidationClient = Redis | Cluster;
+
+const ORIGIN_LENGTH = 16;
+
+function checkOptions(
+  options: RedisInvalidationChannelOptions,
+): Required<RedisInvalidationChannelOptions> {
+  const channel = options.channel ?? 'mcp:session:invalidate';
+  if (typeof channel !== 'string' || channel.length === 0) {
+    throw new Error(
+      `RedisInvalidationChannel: option "channel" must be a non-empty string, got ${String(channel)}`,
+    );
+  }
+  const publishTimeout = options.publishTimeout ?? 1_000;
+  if (
+    typeof publishTimeout !== 'number' ||
+    !Number.isFinite(publishTimeout) ||
+    publishTimeout <= 0
+  ) {
+    throw new Error(
+      `RedisInvalidationChannel: option "publishTimeout" must be a positive number of milliseconds, got ${String(publishTimeout)}`,
+    );
+  }
+  return { channel, publishTimeout };
+}
+
+/**
+ * A {@link SessionInvalidationChannel} over Redis pub/sub (`PUBLISH` /
+ * `SUBSCRIBE`), for single nodes and clusters alike (classic pub/sub reaches
+ * every node of a cluster).
+ *
+ * Publishes through the given client; receives on a connection of its own: a
+ * `duplicate()` of a single-node client, or for a cluster a connection to one
+ * of its nodes. `connected` is `true` only once `SUBSCRIBE` is confirmed; after
+ * a reconnection, listeners get `reset()` before `connected` turns `true`
+ * again. On shutdown it closes only what it created (the subscriber always, the
+ * publisher only when built by {@link RedisInvalidationChannel.fromUrl}).
+ */
+export class RedisInvalidationChannel implements SessionInvalidationChannel, OnApplicationShutdown {
+  private readonly logger = new Logger(RedisInvalidationChannel.name);
+  private readonly listeners = new Set<SessionInvalidationListener>();
+  /** Tags our own messages, which listeners already got in `publish`. */
+  private readonly origin = randomBytes(ORIGIN_LENGTH / 2).toString('hex');
+  private readonly name: string;
+  private readonly publishTimeout: number;
+  private subscriber?: Redis;
+  private ownsPublisher = false;
+  private closed = false;
+  private live = false;
+  private errorLogged = false;
+
+  /**
+   * @param client the user's ioredis `Redis` or `Cluster`, used to publish; the
+   *   channel never closes it.
+   */
+  constructor(
+    private readonly client: RedisInvalidationClient,
+    options: RedisInvalidationChannelOptions = {},
+  ) {
+    ({ channel: this.name, publishTimeout: this.publishTimeout } = checkOptions(options));
+    if (!client.isCluster) this.listen((client as Redis).duplicate(SUBSCRIBER_OVERRIDES));
+    else if (client.status === 'ready') this.listenOnCluster();
+    else client.once('ready', this.listenOnCluster);
+  }
+
+  /** A channel over its own connection to `url`, closed on application shutdown. */
+  static fromUrl(
+    url: string,
+    options: RedisInvalidationChannelOptions = {},
+  ): RedisInvalidationChannel {
+    const publisher = new Redis(url, {
+      maxRetriesPerRequest: 0,
+      retryStrategy: SUBSCRIBER_OVERRIDES.retryStrategy,
+    });
+    const channel = new RedisInvalidationChannel(publisher, options);
+    channel.ownsPublisher = true;
+    return channel;
+  }
+
+  /** `true` while the subscription is live and messages are being received. */
+  get connected(): boolean {
+    return this.live;
+  }
+
+  subscribe(listener: SessionInvalidationListener): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  async publish(id: string, from?: SessionInvalidationListener): Promise<void> {
+    for (const listener of this.listeners) if (listener !== from) this.tell(listener, id);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no answer within ${this.publishTimeout} ms`)),
+        this.publishTimeout,
+      );
+    });
+    try {
+      await Promise.race([this.client.publish(this.name, this.origin + id), timeout]);
+    } catch (error) {
+      throw SessionStoreError.backend(
+        `invalidation of session ${shortId(id)} not published`,
+        error,
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Closes the subscriber (and the publisher when this channel created it). Idempotent. */
+  async onApplicationShutdown(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.live = false;
+    this.listeners.clear();
+    this.client.off('ready', this.listenOnCluster);
+    this.subscriber?.disconnect();
+    if (this.ownsPublisher) this.client.disconnect();
+  }
+
+  private readonly listenOnCluster = (): void => {
+    if (this.closed || this.subscriber) return;
+    const [node] = (this.client as Cluster).nodes('master');
+    if (!node) {
+      this.logger.error('The Redis cluster reports no master node: invalidations are not received');
+      return;
+    }
+    this.listen(node.duplicate(SUBSCRIBER_OVERRIDES));
+  };
+
+  private listen(subscriber: Redis): void {
+    this.subscriber = subscriber;
+    subscriber.on('ready', () => void this.confirmSubscription(subscriber));
+    subscriber.on('close', () => {
+      this.live = false;
+    });
+    subscriber.on('error', (error: Error) => {
+      // ioredis repeats the error on every reconnection attempt: log it once.
+      if (this.errorLogged || this.closed) return;
+      this.errorLogged = true;
+      this.logger.warn(`Invalidation subscriber: ${error.message}; cached sessions are bypassed`);
+    });
+    subscriber.on('message', (channel: string, message: string) => {
+      if (channel !== this.name || message.length < ORIGIN_LENGTH) return;
+      if (message.startsWith(this.origin)) return;
+      const id = message.slice(ORIGIN_LENGTH);
+      for (const listener of this.listeners) this.tell(listener, id);
+    });
+  }
+
+  private async confirmSubscription(subscriber: Redis): Promise<void> {
+    try {
+      await subscriber.subscribe(this.name);
+    } catch (error) {
+      // The connection dropped again; the next 'ready' retries.
+      this.logger.warn(`SUBSCRIBE ${this.name} failed: ${(error as Error).message}`);
+      return;
+    }
+    if (this.closed || subscriber.status !== 'ready') return;
+    // Messages sent while we were away are lost: everything cached is suspect.
+    for (const listener of this.listeners) listener.reset();
+    this.errorLogged = false;
+    this.live = true;
+  }
+
+  private tell(listener: SessionInvalidationListener, id: string): void {
+    try {
+      listener.invalidate(id);
+    } catch (error) {
+      this.logger.error(
+        `Invalidation listener failed for ${shortId(id)}: ${(error as Error).message}`,
+      );
+    }
+  }
+}
+
+/**
+ * The subscriber resubscribes itself (so that `connected` means "subscribed"),
+ * always reconnects, and never goes read-only or lazy.
+ */
+const SUBSCRIBER_OVERRIDES = {
+  autoResubscribe: false,
+  lazyConnect: false,
+  enableOfflineQueue: true,
+  readOnly: false,
+  maxRetriesPerRequest: null,
+  retryStrategy: (attempt: number) => Math.min(attempt * 50, 1_000),
+  connectionName: 'mcp-session-invalidation',
+};
