@@ -16,17 +16,6 @@ export type {
   SessionInvalidationChannel,
   SessionInvalidationListener,
 } from './interfaces/session-invalidation.interface';
-export { CachingSessionStore } from './stores/caching-session.store';
-export type { CachingSessionStoreOptions } from './stores/caching-session.options';
-export { RedisInvalidationChannel } from './stores/redis-invalidation.channel';
-export type {
-  RedisInvalidationChannelOptions,
-  RedisInvalidationClient,
-} from './stores/redis-invalidation.channel';
-export type {
-  SessionInvalidationChannel,
-  SessionInvalidationListener,
-} from './interfaces/session-invalidation.interface';
 export { McpSessionModule } from './mcp-session.module';
 export type { McpSessionModuleExtras } from './mcp-session.module-definition';
 export {
