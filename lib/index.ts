@@ -5,6 +5,13 @@ export { SessionStoreError, shortId } from './session-store.error';
 export type { SessionStoreErrorKind } from './session-store.error';
 export { MemorySessionStore } from './stores/memory-session.store';
 export type { MemorySessionStoreOptions } from './stores/memory-session.store';
+export { RedisSessionStore } from './stores/redis-session.store';
+export type {
+  RedisSessionStoreOptions,
+  RedisConnectionOptions,
+  RedisClusterConnectionOptions,
+} from './stores/redis/redis-session.options';
+export type { RedisClient } from './stores/redis/redis-scripts';
 export { CachingSessionStore } from './stores/caching-session.store';
 export type { CachingSessionStoreOptions } from './stores/caching-session.options';
 export { RedisInvalidationChannel } from './stores/redis-invalidation.channel';

@@ -1,0 +1,211 @@
+import { randomUUID } from 'node:crypto';
+import type { OnApplicationShutdown } from '@nestjs/common';
+import type { SessionRecord } from '../session-record';
+import type { SessionStore } from '../session-store';
+import { SessionStoreError, shortId } from '../session-store.error';
+import { decodeRecord, encodeRecord, encodeTimes, TIMES_OFFSET } from './redis/record.codec';
+import { closeClient, connectOptions, connectUrl } from './redis/redis-connection';
+import { RedisKeys } from './redis/redis-keys';
+import { CREATE, runScript, TOUCH, type RedisClient } from './redis/redis-scripts';
+import {
+  resolveRedisOptions,
+  type RedisConnectionOptions,
+  type RedisSessionStoreOptions,
+  type ResolvedRedisSessionStoreOptions,
+} from './redis/redis-session.options';
+
+/**
+ * Sessions in Redis, single node or Redis Cluster (ioredis `Redis` or
+ * `Cluster`), shared by every instance of the application.
+ *
+ * One key per record, expiring by itself at the record's `expiresAt` (PXAT).
+ * `load` is one GET; `touch` one script call that rewrites the times in
+ * place without JSON work; `create` is atomic (SET NX) and gives the loser a
+ * fresh random id. `count` and `cleanupExpired` use an expiry index (sorted
+ * sets in `indexBuckets` hash-tagged buckets, updated atomically with each
+ * record), never KEYS. Every call is bounded by `commandTimeout` and rejects
+ * with `SessionStoreError` kind `backend` when Redis does not answer; the
+ * same store serves again once Redis is back.
+ *
+ * A client passed to the constructor is the caller's: the store never closes
+ * it. A store made by {@link RedisSessionStore.fromUrl} or
+ * {@link RedisSessionStore.fromConnection} owns its connection and closes it
+ * when the Nest application shuts down.
+ */
+export class RedisSessionStore implements SessionStore, OnApplicationShutdown {
+  private readonly options: ResolvedRedisSessionStoreOptions;
+  private readonly keys: RedisKeys;
+  private closing?: Promise<void>;
+  private owned = false;
+
+  /**
+   * @param client an ioredis `Redis` or `Cluster` the caller owns and closes.
+   * @throws TypeError naming the option when an option is invalid.
+   */
+  constructor(
+    readonly client: RedisClient,
+    options: RedisSessionStoreOptions = {},
+  ) {
+    this.options = resolveRedisOptions(options);
+    this.keys = new RedisKeys(this.options.keyPrefix, this.options.indexBuckets);
+  }
+
+  /** A store with its own single-node connection to `url` (`redis://` or `rediss://`), closed on application shutdown. */
+  static fromUrl(url: string, options?: RedisSessionStoreOptions): RedisSessionStore {
+    const checked = resolveRedisOptions(options);
+    return RedisSessionStore.owning(connectUrl(url), checked);
+  }
+
+  /** A store with its own connection (ioredis `RedisOptions`, or `{ cluster, clusterOptions }`), closed on application shutdown. */
+  static fromConnection(
+    connection: RedisConnectionOptions,
+    options?: RedisSessionStoreOptions,
+  ): RedisSessionStore {
+    const checked = resolveRedisOptions(options);
+    return RedisSessionStore.owning(connectOptions(connection), checked);
+  }
+
+  private static owning(client: RedisClient, options: RedisSessionStoreOptions): RedisSessionStore {
+    const store = new RedisSessionStore(client, options);
+    store.owned = true;
+    return store;
+  }
+
+  /** True when the store opened its connection itself (and so closes it). */
+  get ownsConnection(): boolean {
+    return this.owned;
+  }
+
+  async create(record: SessionRecord): Promise<SessionRecord> {
+    const value = encodeRecord(record);
+    const expiresAt = record.expiresAt.getTime();
+    // An already expired record would be invisible at once: nothing to store.
+    if (expiresAt <= Date.now()) return record;
+    for (;;) {
+      const id = record.id;
+      const stored = await this.run('create', id, () =>
+        runScript(
+          this.client,
+          CREATE,
+          [this.keys.record(id), this.keys.indexOf(id)],
+          [value, expiresAt, id],
+        ),
+      );
+      if (stored === 1) return record;
+      record.id = randomUUID();
+    }
+  }
+
+  async save(record: SessionRecord): Promise<void> {
+    const { id } = record;
+    const value = encodeRecord(record);
+    const expiresAt = record.expiresAt.getTime();
+    const key = this.keys.record(id);
+    const index = this.keys.indexOf(id);
+    await this.run('save', id, () =>
+      expiresAt <= Date.now()
+        ? this.client.multi().del(key).zrem(index, id).exec()
+        : this.client.multi().set(key, value, 'PXAT', expiresAt).zadd(index, expiresAt, id).exec(),
+    ).then(checkExec);
+  }
+
+  async load(id: string): Promise<SessionRecord | undefined> {
+    const raw = await this.run('load', id, () => this.client.get(this.keys.record(id)));
+    if (raw === null) return undefined;
+    const record = decodeRecord(id, raw);
+    return record.isExpired() ? undefined : record;
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.run('delete', id, () =>
+      this.client.multi().del(this.keys.record(id)).zrem(this.keys.indexOf(id), id).exec(),
+    ).then(checkExec);
+  }
+
+  async touch(id: string, ttlMs: number): Promise<SessionRecord | undefined> {
+    if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs < 0) {
+      throw new RangeError(
+        `ttlMs must be a finite number of milliseconds >= 0, got ${String(ttlMs)}`,
+      );
+    }
+    const now = Date.now();
+    const expiresAt = now + Math.floor(ttlMs);
+    const before = await this.run('touch', id, () =>
+      runScript(
+        this.client,
+        TOUCH,
+        [this.keys.record(id), this.keys.indexOf(id)],
+        [encodeTimes(now, expiresAt), expiresAt, id, now, TIMES_OFFSET],
+      ),
+    );
+    if (before === null || before === undefined) return undefined;
+    const record = decodeRecord(id, String(before));
+    record.lastAccessed = new Date(now);
+    record.expiresAt = new Date(expiresAt);
+    return record;
+  }
+
+  async count(): Promise<number> {
+    const now = Date.now();
+    return this.sumBuckets('count', (index) => this.client.zcount(index, `(${now}`, '+inf'));
+  }
+
+  async cleanupExpired(): Promise<number> {
+    // Redis expires the records themselves; this trims their index entries.
+    const now = Date.now();
+    return this.sumBuckets('cleanupExpired', (index) =>
+      this.client.zremrangebyscore(index, '-inf', now),
+    );
+  }
+
+  /** Closes an owned connection (QUIT, then disconnect); leaves a caller's client open. Idempotent. */
+  async onApplicationShutdown(): Promise<void> {
+    if (!this.owned) return;
+    this.closing ??= closeClient(this.client, this.options.commandTimeout);
+    return this.closing;
+  }
+
+  private sumBuckets(op: string, call: (index: string) => Promise<number>): Promise<number> {
+    // One command per bucket: buckets live in different slots, so on a
+    // cluster they cannot share a pipeline or a script.
+    return this.run(op, undefined, async () => {
+      const counts = await Promise.all(
+        Array.from({ length: this.keys.buckets }, (_, b) => call(this.keys.index(b))),
+      );
+      return counts.reduce((sum, n) => sum + n, 0);
+    });
+  }
+
+  /** Runs one Redis call bounded by `commandTimeout`; any failure becomes kind `backend`. */
+  private async run<T>(op: string, id: string | undefined, call: () => Promise<T>): Promise<T> {
+    const what = id === undefined ? op : `${op} of session ${shortId(id)}`;
+    const ms = this.options.commandTimeout;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new SessionStoreError(
+              'backend',
+              `${what}: Redis did not answer within ${ms} ms (commandTimeout)`,
+            ),
+          ),
+        ms,
+      );
+    });
+    try {
+      return await Promise.race([Promise.resolve().then(call), timeout]);
+    } catch (error) {
+      throw SessionStoreError.backend(`${what} failed`, error);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** MULTI/EXEC resolves with per-command errors instead of rejecting: surface them. */
+function checkExec(results: [Error | null, unknown][] | null): void {
+  if (results === null) throw new SessionStoreError('backend', 'transaction was aborted');
+  const failed = results.find(([error]) => error);
+  if (failed) throw SessionStoreError.backend('transaction failed', failed[0]);
+}

@@ -1,0 +1,46 @@
+/**
+ * Key layout of the Redis store. Every id hashes to one of `buckets` index
+ * buckets; a bucket's expiry index and all its records share the hash tag
+ * `{b}`, so a record and its index entry always live in one cluster slot:
+ *
+ * - record: `${prefix}{${b}}:${id}`
+ * - index:  `${prefix}{${b}}#expiry` (sorted set: member id, score expiresAt)
+ *
+ * The tag is decided by the first `{` of the key and the first `}` after it;
+ * both kinds of key are identical up to and including `{b}`, so they share a
+ * slot whatever the prefix holds. After `}` a record key has `:` and an index
+ * key `#`, and `b` is digits: ids (which are data, never patterns) cannot
+ * reach another bucket, the index or outside the prefix.
+ */
+export class RedisKeys {
+  constructor(
+    private readonly prefix: string,
+    /** Number of index buckets; part of the layout, see the store options. */
+    readonly buckets: number,
+  ) {}
+
+  /** The bucket of an id: FNV-1a over its UTF-16 code units, modulo `buckets`. */
+  bucketOf(id: string): number {
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < id.length; i++) {
+      hash ^= id.charCodeAt(i);
+      hash = Math.imul(hash, 0x01000193);
+    }
+    return (hash >>> 0) % this.buckets;
+  }
+
+  /** The record key of an id. */
+  record(id: string): string {
+    return `${this.prefix}{${this.bucketOf(id)}}:${id}`;
+  }
+
+  /** The expiry index of the bucket that holds `id`. */
+  indexOf(id: string): string {
+    return this.index(this.bucketOf(id));
+  }
+
+  /** The expiry index of bucket `b`. */
+  index(b: number): string {
+    return `${this.prefix}{${b}}#expiry`;
+  }
+}

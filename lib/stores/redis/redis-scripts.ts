@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto';
+import type { Cluster, Redis } from 'ioredis';
+
+/** An ioredis single-node client or cluster client. */
+export type RedisClient = Redis | Cluster;
+
+/** A Lua script run by EVALSHA, loaded with EVAL when the server lacks it. */
+export interface LuaScript {
+  readonly lua: string;
+  readonly sha: string;
+}
+
+function script(lua: string): LuaScript {
+  return { lua, sha: createHash('sha1').update(lua).digest('hex') };
+}
+
+/**
+ * create: SET NX with the record's own expiry, and the index entry, in one
+ * atomic step. KEYS: record, index. ARGV: value, expiresAt, id. Returns 1
+ * when stored, 0 when the id is taken by a live record.
+ */
+export const CREATE = script(`if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PXAT', ARGV[2]) then
+  redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+  return 1
+end
+return 0`);
+
+/**
+ * touch: extends a live record in place, with no JSON work. Rewrites the
+ * fixed-width times of a v1 value (SETRANGE at ARGV[5]), moves the key's
+ * expiry and the index entry, and returns the value as it was before.
+ * A missing key or a value whose stored expiry has passed (caller's clock,
+ * ARGV[4]) gives nil and writes nothing: a touch never revives a record.
+ * A value not in the v1 layout is returned untouched (the caller reports
+ * it as a decode error). KEYS: record, index. ARGV: times span, expiresAt,
+ * id, now, offset.
+ */
+export const TOUCH = script(`local v = redis.call('GET', KEYS[1])
+if not v then return false end
+local o = tonumber(ARGV[5])
+if string.sub(v, 1, o) ~= '{"v":1,"a":' or string.sub(v, o + 14, o + 18) ~= ',"e":' then return v end
+local e = tonumber(string.sub(v, o + 19, o + 31))
+if e == nil or e <= tonumber(ARGV[4]) then return false end
+redis.call('SETRANGE', KEYS[1], o, ARGV[1])
+redis.call('PEXPIREAT', KEYS[1], ARGV[2])
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+return v`);
+
+/** Runs a script by its SHA1, loading it with EVAL if the server does not have it (yet, or after a restart). */
+export async function runScript(
+  client: RedisClient,
+  { lua, sha }: LuaScript,
+  keys: string[],
+  args: (string | number)[],
+): Promise<unknown> {
+  try {
+    return await client.evalsha(sha, keys.length, ...keys, ...args);
+  } catch (error) {
+    if (!String((error as Error)?.message).startsWith('NOSCRIPT')) throw error;
+    return client.eval(lua, keys.length, ...keys, ...args);
+  }
+}

@@ -1,0 +1,161 @@
+import { RedisSessionStore, SessionRecord, type RedisClient } from '../../lib';
+import {
+  startRedisCluster,
+  startRedisNode,
+  type RedisClusterHandle,
+  type RedisNode,
+} from '../support/redis-harness';
+import { sessionStoreContract } from './session-store.contract';
+import {
+  closeQuietly,
+  cluster,
+  freshPrefix,
+  keysUnder,
+  singleNode,
+  type Topology,
+} from './redis/redis-test.helpers';
+
+let node: RedisNode;
+let clusterHandle: RedisClusterHandle;
+
+beforeAll(async () => {
+  node = await startRedisNode();
+  clusterHandle = await startRedisCluster();
+}, 60_000);
+
+afterAll(async () => {
+  await node?.stop();
+  await clusterHandle?.stop();
+});
+
+const topologies: Topology[] = [singleNode(() => node), cluster(() => clusterHandle)];
+
+describe.each(topologies)('RedisSessionStore on a $name', (topology) => {
+  sessionStoreContract(`RedisSessionStore (${topology.name})`, async () => {
+    const client = topology.connect();
+    return {
+      store: new RedisSessionStore(client, { keyPrefix: freshPrefix() }),
+      close: () => closeQuietly(client),
+    };
+  });
+
+  describe('Redis specifics', () => {
+    let clients: RedisClient[];
+    let prefix: string;
+    const open = (): RedisSessionStore => {
+      const client = topology.connect();
+      clients.push(client);
+      return new RedisSessionStore(client, { keyPrefix: prefix });
+    };
+
+    beforeEach(() => {
+      clients = [];
+      prefix = freshPrefix('spec');
+    });
+
+    afterEach(async () => {
+      await Promise.all(clients.map(closeQuietly));
+    });
+
+    it('lets exactly one of two instances win a create race; the loser gets a fresh id', async () => {
+      const [a, b] = [open(), open()];
+      for (let round = 0; round < 50; round++) {
+        const id = `race-${round}`;
+        const first = new SessionRecord(id, '2025-11-25', 60_000);
+        const second = new SessionRecord(id, '2025-11-25', 60_000);
+        first.data = { by: 'a' };
+        second.data = { by: 'b' };
+        await Promise.all([a.create(first), b.create(second)]);
+
+        const winners = [first, second].filter((record) => record.id === id);
+        expect(winners).toHaveLength(1);
+        const loser = winners[0] === first ? second : first;
+        expect(loser.id).toMatch(/^[0-9a-f-]{36}$/);
+        expect((await a.load(id))?.data).toEqual(winners[0].data);
+        expect((await b.load(loser.id))?.data).toEqual(loser.data);
+      }
+      expect(await a.count()).toBe(100);
+    });
+
+    it('never resurrects a session in thousands of interleaved touch/delete pairs', async () => {
+      const [toucher, deleter] = [open(), open()];
+      const ids = Array.from({ length: 3000 }, (_, i) => `pair-${i}`);
+      for (let i = 0; i < ids.length; i += 250) {
+        await Promise.all(
+          ids
+            .slice(i, i + 250)
+            .map((id) => toucher.create(new SessionRecord(id, '2025-11-25', 60_000))),
+        );
+      }
+      expect(await toucher.count()).toBe(ids.length);
+
+      let touchedFirst = 0;
+      for (let i = 0; i < ids.length; i += 100) {
+        await Promise.all(
+          ids.slice(i, i + 100).map(async (id, j) => {
+            // Alternate which call is issued first, so both orders happen.
+            const [touched] =
+              j % 2 === 0
+                ? await Promise.all([toucher.touch(id, 600_000), deleter.delete(id)])
+                : (await Promise.all([deleter.delete(id), toucher.touch(id, 600_000)])).reverse();
+            if (touched) touchedFirst++;
+          }),
+        );
+      }
+
+      expect(touchedFirst).toBeGreaterThan(0);
+      for (const id of ids) expect(await toucher.load(id)).toBeUndefined();
+      expect(await toucher.count()).toBe(0);
+      // No record key and no index entry is left behind.
+      expect(await keysUnder(clients[0], prefix)).toEqual([]);
+    });
+
+    it('keeps ids that look like keys, tags or patterns apart, inside the prefix', async () => {
+      const store = open();
+      const ids = [
+        '',
+        ':',
+        '#expiry',
+        '}:x',
+        '{0}#expiry',
+        '{1}:a',
+        `${prefix}{1}:a`,
+        '*',
+        '\\*',
+        'a b\r\nc',
+        'ünïcödé-🙂',
+        '\u0000',
+      ];
+      for (const id of ids) {
+        const record = new SessionRecord(id, '2025-11-25', 60_000);
+        record.data = { id };
+        await store.create(record);
+        expect(record.id).toBe(id);
+      }
+      expect(await store.count()).toBe(ids.length);
+      for (const id of ids) expect((await store.load(id))?.data).toEqual({ id });
+
+      await store.delete('{0}#expiry');
+      await store.delete('*');
+      expect(await store.count()).toBe(ids.length - 2);
+      for (const id of ids.filter((id) => id !== '{0}#expiry' && id !== '*')) {
+        expect((await store.load(id))?.data).toEqual({ id });
+      }
+      const keys = await keysUnder(clients[0], prefix);
+      expect(keys.every((key) => /^\{\d+\}[:#]/.test(key.slice(prefix.length)))).toBe(true);
+      expect(keys.filter((key) => key.endsWith('#expiry')).length).toBeLessThanOrEqual(16);
+    });
+
+    it('lets Redis expire the record itself at expiresAt (PXAT)', async () => {
+      const store = open();
+      const record = new SessionRecord('native-expiry', '2025-11-25', 60_000);
+      await store.create(record);
+      const [key] = (await keysUnder(clients[0], prefix)).filter((k) =>
+        k.endsWith(':native-expiry'),
+      );
+      expect(await clients[0].pexpiretime(key)).toBe(record.expiresAt.getTime());
+      const touched = await store.touch('native-expiry', 120_000);
+      expect(await clients[0].pexpiretime(key)).toBe(touched!.expiresAt.getTime());
+    });
+  });
+});

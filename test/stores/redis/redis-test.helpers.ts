@@ -1,0 +1,52 @@
+import Redis, { Cluster } from 'ioredis';
+import type { RedisClient } from '../../../lib';
+import type { RedisClusterHandle, RedisNode } from '../../support/redis-harness';
+
+let prefixes = 0;
+/** A key prefix no other test uses, so every store starts empty. */
+export const freshPrefix = (label = 't'): string => `${label}:${process.pid}:${++prefixes}:`;
+
+/** A topology under test: how to open a client on the harness servers. */
+export interface Topology {
+  name: string;
+  connect(): RedisClient;
+}
+
+export function singleNode(node: () => RedisNode): Topology {
+  return { name: 'single node', connect: () => new Redis(node().port, '127.0.0.1') };
+}
+
+export function cluster(handle: () => RedisClusterHandle): Topology {
+  return { name: '3-master cluster', connect: () => new Cluster(handle().nodes) };
+}
+
+/** Every key under `prefix`, on every master (SCAN, test use only). */
+export async function keysUnder(client: RedisClient, prefix: string): Promise<string[]> {
+  const nodes = client instanceof Cluster ? client.nodes('master') : [client];
+  const keys: string[] = [];
+  const pattern = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
+  for (const node of nodes) {
+    let cursor = '0';
+    do {
+      const [next, batch] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      keys.push(...batch);
+      cursor = next;
+    } while (cursor !== '0');
+  }
+  return keys;
+}
+
+/** Closes a test's client. */
+export async function closeQuietly(client: RedisClient): Promise<void> {
+  await client.quit().catch(() => undefined);
+  client.disconnect();
+}
+
+/** Waits (no assertion on time) until `check` resolves true, or fails after `limitMs`. */
+export async function eventually(check: () => Promise<boolean>, limitMs = 20_000): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error('condition not reached');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
