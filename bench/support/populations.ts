@@ -1,0 +1,122 @@
+import type Redis from 'ioredis';
+import type { SessionStore } from '../../lib/session-store';
+import { MemorySessionStore } from '../../lib/stores/memory-session.store';
+import type { RedisNode } from '../../test/support/redis-harness';
+import { fixture, fmtCount, type BenchContext } from './context';
+import { redisStoreClass } from './optional';
+import { progress } from './progress';
+import { benchRedis, client, stopRedis } from './redis';
+import { typicalRecord } from './records';
+
+/** Sessions live for this long unless a scenario says otherwise. */
+export const LIVE_TTL_MS = 60 * 60_000;
+
+/** Collects garbage thoroughly (needs --expose-gc) and returns the used heap. */
+export async function settledHeap(): Promise<number> {
+  for (let i = 0; i < 3; i++) {
+    global.gc?.();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return process.memoryUsage().heapUsed;
+}
+
+/**
+ * Saves `count` typical records through `store.save`, `batch` at a time
+ * concurrently; `expired` marks every `expiredEvery`-th one as already expired.
+ * @returns the ids, in order.
+ */
+export async function populate(
+  store: SessionStore,
+  count: number,
+  options: { label: string; ttlMs?: number; batch?: number; expiredEvery?: number },
+): Promise<string[]> {
+  const ids: string[] = new Array(count);
+  const batch = options.batch ?? 5000;
+  const ttl = options.ttlMs ?? LIVE_TTL_MS;
+  let nextReport = Date.now() + 2000;
+  for (let start = 0; start < count; start += batch) {
+    const writes: Promise<void>[] = [];
+    for (let i = start; i < Math.min(count, start + batch); i++) {
+      const record = typicalRecord(ttl);
+      if (options.expiredEvery && i % options.expiredEvery === options.expiredEvery - 1) {
+        record.expiresAt = new Date(Date.now() - 1000);
+      }
+      ids[i] = record.id;
+      writes.push(store.save(record));
+    }
+    await Promise.all(writes);
+    if (Date.now() >= nextReport) {
+      progress(`${options.label}: ${fmtCount(start + batch)} of ${fmtCount(count)} written`);
+      nextReport = Date.now() + 2000;
+    }
+  }
+  return ids;
+}
+
+/** A memory store with `count` live typical records and its heap cost. */
+export interface MemoryPopulation {
+  store: MemorySessionStore;
+  ids: string[];
+  /** Heap growth per session while it was filled (gc before and after). */
+  heapPerSession: number;
+}
+
+/** A memory store of `count` live sessions, built once per run. */
+export function memoryPopulation(ctx: BenchContext, count: number): Promise<MemoryPopulation> {
+  return fixture(ctx, `memory:${count}`, async () => {
+    const before = await settledHeap();
+    const store = new MemorySessionStore();
+    const ids = await populate(store, count, { label: `memory store ${fmtCount(count)}` });
+    const after = await settledHeap();
+    return { store, ids, heapPerSession: (after - before) / count };
+  });
+}
+
+/** A redis-server with `count` live sessions written through RedisSessionStore. */
+export interface RedisPopulation {
+  node: RedisNode;
+  /** For the figures: a client with no pipelining tricks. */
+  store: SessionStore;
+  /** For bulk writes: the same store class on an auto-pipelining client. */
+  loader: SessionStore;
+  admin: Redis;
+  ids: string[];
+  /** `used_memory` growth per session while it was filled. */
+  usedMemoryPerSession: number;
+}
+
+/** Reads `used_memory` from INFO memory. */
+export async function usedMemory(redis: Redis): Promise<number> {
+  const info = await redis.info('memory');
+  return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? NaN);
+}
+
+/**
+ * A redis-server of its own holding `count` live sessions, built once per run
+ * (undefined when RedisSessionStore is not there yet).
+ */
+export function redisPopulation(
+  ctx: BenchContext,
+  count: number,
+): Promise<RedisPopulation | undefined> {
+  return fixture(ctx, `redis:${count}`, async () => {
+    const RedisSessionStore = redisStoreClass();
+    if (!RedisSessionStore) return undefined;
+    const node = await benchRedis();
+    const admin = client(node);
+    const storeClient = client(node);
+    const loaderClient = client(node, { enableAutoPipelining: true });
+    const store = new RedisSessionStore(storeClient);
+    const loader = new RedisSessionStore(loaderClient);
+    const before = await usedMemory(admin);
+    const ids = await populate(loader, count, { label: `redis ${fmtCount(count)}`, batch: 2000 });
+    const after = await usedMemory(admin);
+    ctx.teardown.push(async () => {
+      admin.disconnect();
+      storeClient.disconnect();
+      loaderClient.disconnect();
+      await stopRedis(node);
+    });
+    return { node, store, loader, admin, ids, usedMemoryPerSession: (after - before) / count };
+  });
+}

@@ -1,0 +1,25 @@
+import { randomUUID } from 'node:crypto';
+import { SessionRecord } from '../../lib/session-record';
+
+/** The protocol revision the records carry. */
+export const PROTOCOL_VERSION = '2025-11-25';
+
+/**
+ * A typical record: a random id, and the client info and capabilities that
+ * the MCP SDK's client sends in `initialize`.
+ */
+export function typicalRecord(ttlMs: number, id: string = randomUUID()): SessionRecord {
+  const record = new SessionRecord(id, PROTOCOL_VERSION, ttlMs);
+  record.clientInfo = { name: 'claude-code', version: '2.0.14' };
+  record.clientCapabilities = {
+    roots: { listChanged: true },
+    sampling: {},
+    elicitation: {},
+  };
+  return record;
+}
+
+/** `count` fresh random ids. */
+export function ids(count: number): string[] {
+  return Array.from({ length: count }, () => randomUUID());
+}
