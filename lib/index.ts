@@ -29,11 +29,13 @@ export {
   MCP_SESSION_OPTIONS,
   DEFAULT_SESSION_TTL,
   DEFAULT_CLEANUP_INTERVAL,
+  MCP_SERVER_FACTORY,
 } from './mcp-session.constants';
 export type {
   McpSessionModuleOptions,
   McpSessionOptions,
   McpSessionOptionsFactory,
+  McpServerFactory,
   McpSessionOwnerResolver,
   McpSessionServer,
   McpSessionServerFactory,

@@ -6,3 +6,10 @@ export const DEFAULT_SESSION_TTL = 30 * 60 * 1000;
 
 /** Default interval of the expired-session sweep: one minute. */
 export const DEFAULT_CLEANUP_INTERVAL = 60 * 1000;
+
+/**
+ * DI token of an app-wide `McpServerFactory` provider, for server factories
+ * that need injected services (the `createServer` option wins when both are
+ * given): `{ provide: MCP_SERVER_FACTORY, useClass: MyServerFactory }`.
+ */
+export const MCP_SERVER_FACTORY = Symbol('MCP_SERVER_FACTORY');

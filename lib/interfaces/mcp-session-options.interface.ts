@@ -28,6 +28,15 @@ export type McpSessionServerFactory = (
 ) => McpSessionServer | Promise<McpSessionServer>;
 
 /**
+ * A provider that builds session servers, registered anywhere in the app
+ * under the `MCP_SERVER_FACTORY` token; use it when the server needs
+ * injected services (the `createServer` option cannot inject them).
+ */
+export interface McpServerFactory {
+  createServer(record: SessionRecord): McpSessionServer | Promise<McpSessionServer>;
+}
+
+/**
  * Options passed through to every `WebStandardStreamableHTTPServerTransport`
  * that `McpSessionTransports` creates (DNS-rebinding protection, JSON
  * responses instead of SSE, resumability).
@@ -64,7 +73,10 @@ export interface McpSessionModuleOptions {
    * synchronous and cheap: it runs on every request that carries a session.
    */
   resolveOwner?: McpSessionOwnerResolver;
-  /** One fresh MCP server per session; required to use `McpSessionTransports`. */
+  /**
+   * One fresh MCP server per session, for `McpSessionTransports` (or register
+   * an `McpServerFactory` provider as `MCP_SERVER_FACTORY`).
+   */
   createServer?: McpSessionServerFactory;
   /** Passed to every transport `McpSessionTransports` creates. */
   transport?: McpSessionTransportOptions;

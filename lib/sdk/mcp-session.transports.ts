@@ -1,18 +1,8 @@
-import {
-  type BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-} from '@nestjs/common';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { randomUUID } from 'node:crypto';
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import type { ServerResponse } from 'node:http';
 import type { McpSessionOptions } from '../interfaces/mcp-session-options.interface';
-import {
-  McpSessionRejection,
-  SESSION_ID_REQUIRED,
-  STORE_UNAVAILABLE,
-} from '../interceptors/mcp-session.errors';
+import { McpSessionRejection, SESSION_ID_REQUIRED } from '../interceptors/mcp-session.errors';
 import { McpSessionGate } from '../interceptors/mcp-session.gate';
 import {
   getMcpSession,
@@ -20,31 +10,16 @@ import {
   type McpSessionRequest,
 } from '../interceptors/mcp-session.request';
 import { DEFAULT_CLEANUP_INTERVAL, MCP_SESSION_OPTIONS } from '../mcp-session.constants';
-import { SessionRecord } from '../session-record';
 import { shortId } from '../session-store.error';
-import { LocalSessions, type LocalSession } from './local-sessions';
-import { replayInitialize } from './session-replay';
-import { loadSdk, type Sdk } from './sdk-loader';
-import {
-  nodeRequest,
-  nodeResponse,
-  sendJsonRpcError,
-  sendWebResponse,
-  toWebRequest,
-} from './web-http';
+import { LocalSessions } from './local-sessions';
+import { findInitialize, SessionBuilder } from './session-builder';
+import { nodeResponse, sendJsonRpcError, sendWebResponse, toWebRequest } from './web-http';
 
-interface InitializeMessage {
-  method: 'initialize';
-  params?: { protocolVersion?: unknown; capabilities?: unknown; clientInfo?: unknown };
-}
-
-function findInitialize(body: unknown): InitializeMessage | undefined {
-  const messages = Array.isArray(body) ? body : [body];
-  return messages.find(
-    (m): m is InitializeMessage =>
-      m !== null && typeof m === 'object' && (m as { method?: unknown }).method === 'initialize',
-  );
-}
+const INTERNAL_ERROR = {
+  jsonrpc: '2.0',
+  error: { code: -32603, message: 'Internal error' },
+  id: null,
+} as const;
 
 /**
  * Owns the MCP SDK transports of this process and serves MCP over
@@ -53,7 +28,8 @@ function findInitialize(body: unknown): InitializeMessage | undefined {
  *
  * - `initialize`: a new crypto-random session id, a record in the store
  *   (negotiated protocol version, client info and capabilities, owner), and a
- *   fresh server from the `createServer` option.
+ *   fresh server from the server factory (`createServer` option or
+ *   `MCP_SERVER_FACTORY` provider).
  * - A session in the store without a transport here (another instance made
  *   it, or this process restarted): a transport is rebuilt by replaying the
  *   client's `initialize` through the SDK's public API, then the request is
@@ -65,16 +41,22 @@ function findInitialize(body: unknown): InitializeMessage | undefined {
  * one store call per request in all.
  */
 @Injectable()
-export class McpSessionTransports implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class McpSessionTransports implements BeforeApplicationShutdown {
   private readonly logger = new Logger(McpSessionTransports.name);
   private readonly sessions: LocalSessions;
+  private readonly builder: SessionBuilder;
   private timer?: NodeJS.Timeout;
+  private stopped = false;
 
   constructor(
     private readonly gate: McpSessionGate,
     @Inject(MCP_SESSION_OPTIONS) private readonly options: McpSessionOptions,
+    moduleRef: ModuleRef,
   ) {
     this.sessions = new LocalSessions(options.store, this.logger);
+    this.builder = new SessionBuilder(options, moduleRef, this.sessions, this.logger, () =>
+      this.startSweeps(),
+    );
   }
 
   /** How many sessions have a live transport in this process. */
@@ -85,7 +67,8 @@ export class McpSessionTransports implements OnApplicationBootstrap, BeforeAppli
   /**
    * Serves one MCP request (POST, GET or DELETE) from an Express
    * `(req, res)` or a Fastify `(request, reply)`; `body` is the parsed JSON
-   * body (`@Body()`). Never rejects: failures become JSON-RPC error answers.
+   * body (`@Body()`). Never rejects: failures become JSON-RPC error answers
+   * (400, 404, 503; 500 without details for anything unexpected, logged).
    */
   async handle(request: object, response: object, body?: unknown): Promise<void> {
     const res = nodeResponse(response);
@@ -97,10 +80,13 @@ export class McpSessionTransports implements OnApplicationBootstrap, BeforeAppli
         id = this.gate.sessionId(req);
         if (id !== undefined) record = await this.gate.open(req, id);
       }
-      id = record?.id;
       if (record === undefined) return await this.initialize(req, res, body);
-      const session = await this.sessions.attach(record, () => this.restore(record, req));
-      const answer = await session.transport.handleRequest(toWebRequest(req), { parsedBody: body });
+      id = record.id;
+      const live = record;
+      const session = await this.sessions.attach(live, () => this.builder.restore(live, req));
+      const answer = await session.transport.handleRequest(toWebRequest(req), {
+        parsedBody: body,
+      });
       if (req.method === 'DELETE' && answer.status === 200) req[MCP_SESSION_CLOSED] = true;
       await sendWebResponse(answer, res);
     } catch (error) {
@@ -110,33 +96,24 @@ export class McpSessionTransports implements OnApplicationBootstrap, BeforeAppli
       }
       const message = error instanceof Error ? error.message : String(error);
       this.logger.error(`MCP request failed${id ? ` for session ${shortId(id)}` : ''}: ${message}`);
-      sendJsonRpcError(res, 500, {
-        jsonrpc: '2.0',
-        error: { code: -32603, message: 'Internal error' },
-        id: null,
-      });
+      sendJsonRpcError(res, 500, INTERNAL_ERROR);
     }
   }
 
   /**
    * Closes the transports whose session has expired or was ended elsewhere
-   * (the store no longer has it). Runs every `cleanupInterval` (or every
-   * minute when that is off); the store's records are not touched.
+   * (the store no longer has it); only sessions past their last known expiry
+   * are looked up. Runs every `cleanupInterval` (every minute when that is
+   * off) once this process holds transports; stored records are not touched.
    * @returns how many transports were closed.
    */
   sweep(): Promise<number> {
     return this.sessions.sweep();
   }
 
-  onApplicationBootstrap(): void {
-    if (this.options.createServer === undefined) return;
-    const interval = this.options.cleanupInterval || DEFAULT_CLEANUP_INTERVAL;
-    this.timer = setInterval(() => void this.sweep(), interval);
-    this.timer.unref();
-  }
-
   /** Closes every local transport (ending open SSE streams); stored sessions stay. */
   async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
     this.timer = undefined;
     await this.sessions.closeAll();
@@ -149,86 +126,30 @@ export class McpSessionTransports implements OnApplicationBootstrap, BeforeAppli
   ): Promise<void> {
     const message = findInitialize(body);
     if (message === undefined) throw SESSION_ID_REQUIRED;
-    const sdk = await loadSdk();
-    const params = message.params ?? {};
-    const requested = String(params.protocolVersion);
-    const record = new SessionRecord(
-      randomUUID(),
-      sdk.SUPPORTED_PROTOCOL_VERSIONS.includes(requested) ? requested : sdk.LATEST_PROTOCOL_VERSION,
-      this.options.ttl,
-    );
-    if (params.clientInfo !== undefined)
-      record.clientInfo = params.clientInfo as SessionRecord['clientInfo'];
-    if (params.capabilities !== undefined)
-      record.clientCapabilities = params.capabilities as Record<string, unknown>;
-    const owner = this.options.resolveOwner?.(req as never);
-    if (owner !== undefined) record.owner = owner;
+    const record = await this.builder.createRecord(message, req);
+    let answer: Response;
     try {
-      await this.options.store.create(record);
-    } catch (error) {
-      this.logger.error(
-        `Could not store a new session: ${error instanceof Error ? error.message : String(error)}`,
+      const session = await this.builder.build(record, (sessionId) =>
+        this.sessions.add(sessionId, session),
       );
-      throw STORE_UNAVAILABLE;
-    }
-
-    const session = await this.build(sdk, record, (sessionId) =>
-      this.sessions.add(sessionId, session),
-    );
-    const answer = await session.transport.handleRequest(toWebRequest(req), { parsedBody: body });
-    if (session.transport.sessionId === undefined || answer.status !== 200) {
-      // The transport refused the initialize (bad headers, DNS rebinding...).
-      await session.server.close();
+      answer = await session.transport.handleRequest(toWebRequest(req), { parsedBody: body });
+      if (session.transport.sessionId === undefined || answer.status !== 200) {
+        // The transport refused the initialize (headers, DNS rebinding...).
+        await session.server.close();
+        await this.options.store.delete(record.id);
+      }
+    } catch (error) {
       await this.options.store.delete(record.id).catch(() => undefined);
+      throw error;
     }
     await sendWebResponse(answer, res);
   }
 
-  private async restore(record: SessionRecord, req: McpSessionRequest): Promise<LocalSession> {
-    const session = await this.build(await loadSdk(), record);
-    try {
-      await replayInitialize(session.transport, record, nodeRequest(req) as IncomingMessage);
-    } catch (error) {
-      await session.server.close();
-      throw error;
-    }
-    this.logger.debug?.(`Restored session ${shortId(record.id)}`);
-    return session;
-  }
-
-  private async deleteRecord(id: string): Promise<void> {
-    try {
-      await this.options.store.delete(id);
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      this.logger.error(`Could not delete session ${shortId(id)}: ${message}`);
-      throw STORE_UNAVAILABLE;
-    }
-  }
-
-  private async build(
-    sdk: Sdk,
-    record: SessionRecord,
-    onsessioninitialized?: (id: string) => void,
-  ): Promise<LocalSession> {
-    const { createServer, transport: transportOptions } = this.options;
-    if (createServer === undefined) {
-      throw new Error('McpSessionTransports needs the McpSessionModule option "createServer"');
-    }
-    const transport = new sdk.WebStandardStreamableHTTPServerTransport({
-      ...transportOptions,
-      sessionIdGenerator: () => record.id,
-      onsessioninitialized,
-      onsessionclosed: (id) => this.deleteRecord(id),
-    });
-    const session: LocalSession = {
-      transport,
-      server: undefined!,
-      expiresAt: record.expiresAt.getTime(),
-    };
-    transport.onclose = () => this.sessions.forget(record.id, session);
-    session.server = await createServer(record);
-    await session.server.connect(transport);
-    return session;
+  /** The transport sweep runs once this process holds transports. */
+  private startSweeps(): void {
+    if (this.timer !== undefined || this.stopped) return;
+    const interval = this.options.cleanupInterval || DEFAULT_CLEANUP_INTERVAL;
+    this.timer = setInterval(() => void this.sweep(), interval);
+    this.timer.unref();
   }
 }

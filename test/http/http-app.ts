@@ -1,4 +1,4 @@
-import type { INestApplication, Type } from '@nestjs/common';
+import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { Module } from '@nestjs/common';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
@@ -34,8 +34,12 @@ export async function bootApp(
     providers,
   })
   class HttpTestModule {}
+  return listen(platform, HttpTestModule);
+}
 
-  const moduleRef = await Test.createTestingModule({ imports: [HttpTestModule] }).compile();
+/** Boots `root` (a module class or dynamic module) on Express or Fastify, listening on port 0. */
+export async function listen(platform: Platform, root: Type | DynamicModule): Promise<TestApp> {
+  const moduleRef = await Test.createTestingModule({ imports: [root] }).compile();
   const app = moduleRef.createNestApplication(
     platform === 'express' ? new ExpressAdapter() : new FastifyAdapter(),
     { logger: false },
