@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { cachingHot } from './scenarios/caching';
 import { cleanupAtScale } from './scenarios/cleanup';
 import { costPerSession } from './scenarios/cost';
+import { httpToolsCall } from './scenarios/http';
 import { againstPeer } from './scenarios/peer';
 import { perRequestOnRedis } from './scenarios/redis-path';
 import { flatWithScale } from './scenarios/scale';
@@ -19,6 +20,7 @@ const SCENARIOS: Scenario[] = [
   perRequestOnRedis,
   againstPeer,
   cachingHot,
+  httpToolsCall,
   costPerSession,
   flatWithScale,
   cleanupAtScale,

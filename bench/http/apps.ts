@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Module,
+  Post,
+  Req,
+  Res,
+  UseInterceptors,
+  type DynamicModule,
+} from '@nestjs/common';
+import { McpSessionInterceptor } from '../../lib/interceptors/mcp-session.interceptor';
+import { McpSessionModule } from '../../lib/mcp-session.module';
+import { McpSessionTransports } from '../../lib/sdk/mcp-session.transports';
+import { SessionRecord } from '../../lib/session-record';
+import { SessionStore } from '../../lib/session-store';
+import { createEchoServer } from './echo-server';
+
+/**
+ * The baseline: the same endpoint with the session layer off, i.e. the MCP
+ * SDK's own stateful Streamable HTTP transports kept in a Map of this process
+ * (what an app without this module does).
+ */
+@Controller('mcp')
+class PlainMcpController {
+  private readonly transports = new Map<string, StreamableHTTPServerTransport>();
+
+  /** Called once a session exists (the intercepted variant stores a record). */
+  protected async opened(_id: string, _protocolVersion: string): Promise<void> {}
+
+  @Post()
+  async post(
+    @Req() req: IncomingMessage,
+    @Res() res: ServerResponse,
+    @Body() body: unknown,
+  ): Promise<void> {
+    const id = req.headers['mcp-session-id'];
+    let transport = typeof id === 'string' ? this.transports.get(id) : undefined;
+    if (!transport) {
+      if (id !== undefined || !isInitializeRequest(body)) {
+        res.statusCode = 404;
+        res.end(
+          '{"jsonrpc":"2.0","error":{"code":-32001,"message":"Session not found"},"id":null}',
+        );
+        return;
+      }
+      const created = new StreamableHTTPServerTransport({
+        sessionIdGenerator: () => randomUUID(),
+        enableJsonResponse: true,
+        onsessioninitialized: async (sid) => {
+          this.transports.set(sid, created);
+          await this.opened(sid, body.params.protocolVersion);
+        },
+      });
+      transport = created;
+      await createEchoServer().connect(transport);
+    }
+    await transport.handleRequest(req, res, body);
+  }
+}
+
+/**
+ * The same SDK-only endpoint with `McpSessionInterceptor` in front and a
+ * record stored per session: the interceptor's own cost, isolated.
+ */
+@Controller('mcp')
+@UseInterceptors(McpSessionInterceptor)
+class InterceptedPlainMcpController extends PlainMcpController {
+  constructor(private readonly store: SessionStore) {
+    super();
+  }
+
+  protected override async opened(id: string, protocolVersion: string): Promise<void> {
+    await this.store.create(new SessionRecord(id, protocolVersion, 30 * 60_000));
+  }
+}
+
+/** The subject: the module's interceptor and transports, as in the sample. */
+@Controller('mcp')
+@UseInterceptors(McpSessionInterceptor)
+class SessionMcpController {
+  constructor(private readonly transports: McpSessionTransports) {}
+
+  @Post()
+  post(@Req() req: object, @Res() res: object, @Body() body: unknown): Promise<void> {
+    return this.transports.handle(req, res, body);
+  }
+
+  @Get()
+  stream(@Req() req: object, @Res() res: object): Promise<void> {
+    return this.transports.handle(req, res);
+  }
+
+  @Delete()
+  end(@Req() req: object, @Res() res: object): Promise<void> {
+    return this.transports.handle(req, res);
+  }
+}
+
+/** The app of each HTTP variant. */
+@Module({})
+export class BenchHttpModule {
+  /** Session layer off: SDK transports only. */
+  static plain(): DynamicModule {
+    return { module: BenchHttpModule, controllers: [PlainMcpController] };
+  }
+
+  /** SDK transports as in {@link plain}, plus the interceptor over `store`. */
+  static interceptorOnly(store: SessionStore): DynamicModule {
+    return {
+      module: BenchHttpModule,
+      imports: [McpSessionModule.forRoot({ store })],
+      controllers: [InterceptedPlainMcpController],
+    };
+  }
+
+  /** Session layer on over `store`. */
+  static withStore(store: SessionStore): DynamicModule {
+    return {
+      module: BenchHttpModule,
+      imports: [
+        McpSessionModule.forRoot({
+          store,
+          createServer: () => createEchoServer(),
+          transport: { enableJsonResponse: true },
+        }),
+      ],
+      controllers: [SessionMcpController],
+    };
+  }
+}

@@ -1,0 +1,46 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import Redis from 'ioredis';
+import type { SessionStore } from '../../lib/session-store';
+import { CachingSessionStore } from '../../lib/stores/caching-session.store';
+import { MemorySessionStore } from '../../lib/stores/memory-session.store';
+import { RedisInvalidationChannel } from '../../lib/stores/redis-invalidation.channel';
+import { RedisSessionStore } from '../../lib/stores/redis-session.store';
+import { BenchHttpModule } from './apps';
+
+/**
+ * One bench app in a process of its own (so that the load generator does not
+ * share its event loop): `server.ts <plain|interceptor|memory|caching> [redisPort]`.
+ * Reports `{ port }` to the parent over IPC once it listens.
+ */
+async function main(): Promise<void> {
+  const [mode, redisPort] = process.argv.slice(2);
+  let store: SessionStore | undefined;
+  if (mode === 'memory' || mode === 'interceptor') store = new MemorySessionStore();
+  if (mode === 'caching') {
+    const client = new Redis(Number(redisPort), '127.0.0.1');
+    store = new CachingSessionStore(new MemorySessionStore(), new RedisSessionStore(client), {
+      channel: new RedisInvalidationChannel(client),
+    });
+  }
+  if (mode !== 'plain' && !store) throw new Error(`bench server: unknown mode ${mode}`);
+  const module =
+    mode === 'plain'
+      ? BenchHttpModule.plain()
+      : mode === 'interceptor'
+        ? BenchHttpModule.interceptorOnly(store!)
+        : BenchHttpModule.withStore(store!);
+  const app = await NestFactory.create(module, { logger: ['error', 'warn'] });
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  process.send!({ port: address.port });
+  process.on('disconnect', () => {
+    void app.close().finally(() => process.exit(0));
+  });
+}
+
+main().catch((error: unknown) => {
+  new Logger('bench-server').error(error);
+  process.exit(1);
+});
