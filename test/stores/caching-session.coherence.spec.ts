@@ -1,0 +1,265 @@
+import { Logger } from '@nestjs/common';
+import { Cluster } from 'ioredis';
+import {
+  CachingSessionStore,
+  type CachingSessionStoreOptions,
+  MemorySessionStore,
+  RedisInvalidationChannel,
+  type RedisClient,
+  RedisSessionStore,
+  SessionRecord,
+} from '../../lib';
+import {
+  startRedisCluster,
+  startRedisNode,
+  type RedisClusterHandle,
+  type RedisNode,
+} from '../support/redis-harness';
+import {
+  closeQuietly,
+  cluster,
+  freshPrefix,
+  singleNode,
+  type Topology,
+} from './redis/redis-test.helpers';
+
+const VERSION = '2025-11-25';
+const TTL = 30 * 60_000;
+/** Real pub/sub propagation is awaited by polling, never by a fixed sleep. */
+const PROPAGATION_DEADLINE_MS = 5_000;
+/** Fakes only `Date` (from now on): ioredis and the stores keep their real timers. */
+function fakeDateOnly(): void {
+  jest.useFakeTimers({
+    now: Date.now(),
+    doNotFake: [
+      'hrtime', 'nextTick', 'performance', 'queueMicrotask', 'requestAnimationFrame',
+      'cancelAnimationFrame', 'requestIdleCallback', 'cancelIdleCallback', 'setImmediate',
+      'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout',
+    ],
+  });
+} // prettier-ignore
+
+async function until(check: () => Promise<boolean> | boolean, what: string): Promise<void> {
+  const deadline = Date.now() + PROPAGATION_DEADLINE_MS;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not within ${PROPAGATION_DEADLINE_MS} ms: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** Commands Redis has run (INFO commandstats), not counting INFO itself. */
+async function commandCalls(admin: RedisClient): Promise<number> {
+  const stats = await admin.info('commandstats');
+  let total = 0;
+  for (const match of stats.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+    if (match[1] !== 'info') total += Number(match[2]);
+  }
+  return total;
+}
+
+let node: RedisNode;
+let clusterHandle: RedisClusterHandle;
+
+beforeAll(async () => {
+  node = await startRedisNode();
+  clusterHandle = await startRedisCluster();
+}, 60_000);
+
+afterAll(async () => {
+  await node?.stop();
+  await clusterHandle?.stop();
+});
+
+interface Instance {
+  store: CachingSessionStore;
+  cache: MemorySessionStore;
+  backend: RedisSessionStore;
+  channel?: RedisInvalidationChannel;
+  client: RedisClient;
+}
+
+const topologies: Topology[] = [singleNode(() => node), cluster(() => clusterHandle)];
+
+describe.each(topologies)('Two CachingSessionStores sharing one Redis ($name)', (topology) => {
+  let prefix: string;
+  let opened: Instance[];
+
+  /** One application instance: its own memory cache, the shared Redis. */
+  async function instance(
+    options: CachingSessionStoreOptions & { withChannel?: boolean } = {},
+  ): Promise<Instance> {
+    const { withChannel = true, ...rest } = options;
+    const client = topology.connect();
+    const backend = new RedisSessionStore(client, { keyPrefix: prefix });
+    const channel = withChannel
+      ? new RedisInvalidationChannel(client, { channel: `${prefix}invalidate` })
+      : undefined;
+    const cache = new MemorySessionStore();
+    const store = new CachingSessionStore(cache, backend, { cacheTtl: 60_000, ...rest, channel });
+    const created = { store, cache, backend, channel, client };
+    opened.push(created);
+    if (channel) await until(() => channel.connected, 'the channel subscribes');
+    return created;
+  }
+
+  async function sessionCachedBy(a: Instance, id: string): Promise<SessionRecord> {
+    const record = new SessionRecord(id, VERSION, TTL);
+    record.data = { version: 1 };
+    await a.store.create(record);
+    expect((await a.store.load(id))?.data).toEqual({ version: 1 });
+    expect(await a.cache.load(id)).toBeDefined();
+    return record;
+  }
+
+  beforeEach(() => {
+    prefix = freshPrefix('coherence');
+    opened = [];
+  });
+
+  afterEach(async () => {
+    jest.useRealTimers();
+    for (const { store, client } of opened) {
+      await store.onApplicationShutdown();
+      await closeQuietly(client);
+    }
+  });
+
+  it('after B deletes, A stops serving the session within the pub/sub latency', async () => {
+    const [a, b] = [await instance(), await instance()];
+    await sessionCachedBy(a, 'deleted-by-b');
+
+    await b.store.delete('deleted-by-b');
+    await until(async () => (await a.cache.load('deleted-by-b')) === undefined, 'A drops it');
+    expect(await a.store.load('deleted-by-b')).toBeUndefined();
+    expect(await a.store.touch('deleted-by-b', TTL)).toBeUndefined();
+  });
+
+  it('after B saves new data, A serves the new data within the pub/sub latency', async () => {
+    const [a, b] = [await instance(), await instance()];
+    const record = await sessionCachedBy(a, 'saved-by-b');
+
+    record.data = { version: 2 };
+    await b.store.save(record);
+    await until(async () => (await a.store.load('saved-by-b'))?.data?.version === 2, 'A sees v2');
+    expect((await a.store.touch('saved-by-b', TTL))?.data).toEqual({ version: 2 });
+  });
+
+  it('when the message is lost, serves the old copy for at most cacheTtl', async () => {
+    fakeDateOnly();
+    const a = await instance({ cacheTtl: 10_000 });
+    const silent = await instance({ withChannel: false });
+    await sessionCachedBy(a, 'lost-message');
+
+    await silent.store.delete('lost-message');
+    jest.setSystemTime(Date.now() + 9_999);
+    expect(await a.store.load('lost-message')).toBeDefined();
+    jest.setSystemTime(Date.now() + 1);
+    expect(await a.store.load('lost-message')).toBeUndefined();
+  });
+
+  it('empties the cache when the subscription is lost and comes back', async () => {
+    const [a, b] = [await instance(), await instance()];
+    const record = await sessionCachedBy(a, 'reconnected');
+    let resets = 0;
+    a.channel!.subscribe({ invalidate: () => undefined, reset: () => void resets++ });
+    const masters = a.client instanceof Cluster ? a.client.nodes('master') : [a.client];
+
+    await Promise.all(masters.map((master) => master.client('KILL', 'TYPE', 'pubsub')));
+    await until(() => resets > 0 && a.channel!.connected, 'A resubscribes');
+    expect(await a.cache.count()).toBe(0);
+    record.data = { version: 3 };
+    await b.store.save(record);
+    await until(async () => (await a.store.load('reconnected'))?.data?.version === 3, 'A sees v3');
+  });
+
+  it('writes the expiry to Redis once per touchInterval, never lagging more than that', async () => {
+    fakeDateOnly();
+    const interval = 1_000;
+    const a = await instance({ touchInterval: interval });
+    await sessionCachedBy(a, 'throttled');
+    const steps = [120, 480, 333, 999, 1, 700, 1_500, 64];
+    const lags: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      jest.setSystemTime(Date.now() + steps[i % steps.length]);
+      const trueExpiry = (await a.store.touch('throttled', TTL))!.expiresAt.getTime();
+      const stored = (await a.backend.load('throttled'))!.expiresAt.getTime();
+      lags.push(trueExpiry - stored);
+    }
+    expect(Math.min(...lags)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...lags)).toBeLessThan(interval);
+    // Some touches were answered locally, some written through.
+    expect(lags.filter((lag) => lag > 0).length).toBeGreaterThan(0);
+    expect(lags.filter((lag) => lag === 0).length).toBeGreaterThan(0);
+  });
+});
+
+describe('A CachingSessionStore when its Redis goes down', () => {
+  let own: RedisNode;
+
+  beforeAll(async () => {
+    own = await startRedisNode();
+  });
+  afterAll(async () => {
+    await own.stop().catch(() => undefined);
+  });
+
+  it('costs a hot session no Redis command per request (INFO commandstats)', async () => {
+    const client = singleNode(() => own).connect();
+    const admin = singleNode(() => own).connect();
+    const backend = new RedisSessionStore(client);
+    const channel = new RedisInvalidationChannel(client);
+    const store = new CachingSessionStore(new MemorySessionStore(), backend, { channel });
+    try {
+      await until(() => channel.connected, 'the channel subscribes');
+      const cached = await store.create(new SessionRecord('hot-cached', VERSION, TTL));
+      const direct = await backend.create(new SessionRecord('hot-direct', VERSION, TTL));
+
+      let before = await commandCalls(admin);
+      for (let i = 0; i < 1_000; i++) await store.touch(cached.id, TTL);
+      const withCache = (await commandCalls(admin)) - before;
+      before = await commandCalls(admin);
+      for (let i = 0; i < 1_000; i++) await backend.touch(direct.id, TTL);
+      const without = (await commandCalls(admin)) - before;
+
+      expect(without).toBeGreaterThanOrEqual(1_000);
+      expect(withCache).toBeLessThanOrEqual(1);
+    } finally {
+      await store.onApplicationShutdown();
+      await closeQuietly(client);
+      await closeQuietly(admin);
+    }
+  });
+
+  it('rejects with kind backend instead of serving its cached copy, and serves again after', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const client = singleNode(() => own).connect();
+    const channel = new RedisInvalidationChannel(client);
+    const store = new CachingSessionStore(
+      new MemorySessionStore(),
+      new RedisSessionStore(client, { commandTimeout: 300 }),
+      { channel, cacheTtl: 60_000 },
+    );
+    try {
+      await until(() => channel.connected, 'the channel subscribes');
+      await store.create(new SessionRecord('outage', VERSION, TTL));
+      expect(await store.load('outage')).toBeDefined();
+
+      await own.stop();
+      await until(() => !channel.connected, 'the channel notices');
+      for (const call of [() => store.load('outage'), () => store.touch('outage', TTL)]) {
+        await expect(call()).rejects.toMatchObject({ name: 'SessionStoreError', kind: 'backend' });
+      }
+
+      await own.start();
+      await until(() => channel.connected, 'the channel comes back');
+      // The restarted Redis kept nothing (no persistence): the session is gone everywhere.
+      expect(await store.load('outage')).toBeUndefined();
+      await store.create(new SessionRecord('after', VERSION, TTL));
+      expect(await store.touch('after', TTL)).toBeDefined();
+    } finally {
+      await store.onApplicationShutdown();
+      await closeQuietly(client);
+      warn.mockRestore();
+    }
+  });
+});
