@@ -1,4 +1,10 @@
-import type { McpSessionModuleOptions } from '../lib';
+import {
+  CachingSessionStore,
+  type McpSessionModuleOptions,
+  MemorySessionStore,
+  RedisInvalidationChannel,
+  RedisSessionStore,
+} from '../lib';
 
 function list(value: string | undefined): string[] | undefined {
   const items = value
@@ -26,7 +32,16 @@ export function sampleSessionOptions(
     options.transport = { enableDnsRebindingProtection: true, allowedHosts, allowedOrigins };
   }
   if (env.REDIS_URL) {
-    throw new Error('REDIS_URL: the Redis stores are not available yet in this build');
+    // Each instance: a memory tier of its own over the shared Redis, told of
+    // other instances' changes by pub/sub. The store closes both connections
+    // when the application shuts down.
+    options.store = new CachingSessionStore(
+      new MemorySessionStore(),
+      RedisSessionStore.fromUrl(env.REDIS_URL),
+      { channel: RedisInvalidationChannel.fromUrl(env.REDIS_URL) },
+    );
+    // Redis expires records by itself; the sweep only trims its index.
+    options.cleanupInterval = 5 * 60_000;
   }
   return options;
 }

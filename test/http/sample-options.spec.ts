@@ -1,0 +1,55 @@
+import { CachingSessionStore, MemorySessionStore, SessionRecord } from '../../lib';
+import { sampleMode } from '../../sample/mcp-server.factory';
+import { sampleSessionOptions } from '../../sample/session-options';
+import { type RedisNode, startRedisNode } from '../support/redis-harness';
+
+describe('the sample configuration', () => {
+  it('uses the memory store (the module default) without REDIS_URL', () => {
+    const options = sampleSessionOptions({});
+    expect(options.store).toBeUndefined();
+    expect(options.transport).toBeUndefined();
+  });
+
+  it('turns on DNS-rebinding protection from MCP_ALLOWED_HOSTS / MCP_ALLOWED_ORIGINS', () => {
+    expect(
+      sampleSessionOptions({
+        MCP_ALLOWED_HOSTS: 'localhost:3000, 127.0.0.1:3000',
+        MCP_ALLOWED_ORIGINS: 'http://localhost:3000',
+      }).transport,
+    ).toEqual({
+      enableDnsRebindingProtection: true,
+      allowedHosts: ['localhost:3000', '127.0.0.1:3000'],
+      allowedOrigins: ['http://localhost:3000'],
+    });
+  });
+
+  it('reads MCP_SAMPLE_MODE and rejects unknown modes by name', () => {
+    expect(sampleMode({})).toBe('sample');
+    expect(sampleMode({ MCP_SAMPLE_MODE: 'conformance' })).toBe('conformance');
+    expect(() => sampleMode({ MCP_SAMPLE_MODE: 'demo' })).toThrow(/MCP_SAMPLE_MODE/);
+  });
+
+  describe('with REDIS_URL', () => {
+    let redis: RedisNode;
+    beforeAll(async () => {
+      redis = await startRedisNode();
+    });
+    afterAll(async () => {
+      await redis.stop();
+    });
+
+    it('uses a caching store over Redis that keeps records in Redis', async () => {
+      const { store } = sampleSessionOptions({ REDIS_URL: redis.url });
+      expect(store).toBeInstanceOf(CachingSessionStore);
+      const caching = store as CachingSessionStore;
+      try {
+        const record = await caching.create(new SessionRecord('sample-1', '2025-11-25', 60_000));
+        expect((await caching.load(record.id))?.protocolVersion).toBe('2025-11-25');
+        expect(await caching.count!()).toBe(1);
+      } finally {
+        await caching.onApplicationShutdown();
+      }
+      expect(store).not.toBeInstanceOf(MemorySessionStore);
+    });
+  });
+});
