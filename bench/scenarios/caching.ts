@@ -1,7 +1,12 @@
 import { MemorySessionStore } from '../../lib/stores/memory-session.store';
 import type { BenchContext, Scenario } from '../support/context';
 import { compare, pairedRatio, type Variant } from '../support/measure';
-import { cachingStoreClass, closeStore, redisStoreClass } from '../support/optional';
+import {
+  cachingStoreClass,
+  closeStore,
+  optionalExport,
+  redisStoreClass,
+} from '../support/optional';
 import { benchRedis, client, commandStats, commandsBetween, stopRedis } from '../support/redis';
 import { typicalRecord } from '../support/records';
 import {
@@ -13,6 +18,15 @@ import {
 } from '../support/report';
 
 const IN_FLIGHT = 64;
+
+/** Waits until an invalidation channel says it is connected (the cache trusts only then). */
+async function waitConnected(channel: unknown): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (channel && !(channel as { connected?: boolean }).connected) {
+    if (Date.now() > deadline) throw new Error('bench: invalidation channel never connected');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
 const TTL_MS = 30 * 60_000;
 
 /** Scenario 3: a hot session through the caching store against the memory store. */
@@ -20,7 +34,7 @@ export const cachingHot: Scenario = {
   id: '3',
   title: 'Caching store, hot session',
   async run(ctx: BenchContext): Promise<ScenarioResult> {
-    const setup = `one hot session, ${IN_FLIGHT} touches in flight; CachingSessionStore(memory, RedisSessionStore) with its default touchInterval`;
+    const setup = `one hot session, ${IN_FLIGHT} touches in flight; CachingSessionStore(memory, RedisSessionStore) with its default touchInterval and a RedisInvalidationChannel`;
     const ratioTarget = ratioAtLeast(0.8);
     const commandTarget = valueAtMost(0.01, 'cmd/req');
     const CachingSessionStore = cachingStoreClass();
@@ -44,10 +58,18 @@ export const cachingHot: Scenario = {
     const node = await benchRedis();
     const storeClient = client(node);
     const admin = client(node);
+    // As two or more instances would run it: invalidations over Redis pub/sub.
+    const Channel = optionalExport<new (client: unknown) => unknown>(
+      'RedisInvalidationChannel',
+      'stores/redis-invalidation.channel',
+    );
+    const channel = Channel ? new Channel(storeClient) : undefined;
     const caching = new CachingSessionStore(
       new MemorySessionStore(),
       new RedisSessionStore(storeClient),
+      channel ? { channel } : {},
     );
+    await waitConnected(channel);
     const memory = new MemorySessionStore();
     try {
       const hot = await caching.create(typicalRecord(TTL_MS));
@@ -112,6 +134,7 @@ export const cachingHot: Scenario = {
       };
     } finally {
       await closeStore(caching);
+      await closeStore(channel);
       storeClient.disconnect();
       admin.disconnect();
       await stopRedis(node);

@@ -1,7 +1,7 @@
 import { fmtCount, type BenchContext, type Scenario } from '../support/context';
 import { findKey, pipelined } from '../support/redis';
 import { memoryPopulation, redisPopulation, settledHeap, usedMemory } from '../support/populations';
-import { typicalRecord } from '../support/records';
+import { sessionId, typicalRecord } from '../support/records';
 import { notMeasured, row, valueAtMost, type Row, type ScenarioResult } from '../support/report';
 
 /**
@@ -58,7 +58,7 @@ export const costPerSession: Scenario = {
     }
     // The least Redis can spend: the same value under a key of the same
     // length, with an expiry, and nothing else.
-    const sampleKey = (await findKey(redis.admin, redis.ids[0]))!;
+    const sampleKey = (await findKey(redis.admin, sessionId(0)))!;
     const value = (await redis.admin.get(sampleKey))!;
     const rawCount = Math.min(n, 100_000);
     const rawKey = (i: number) => `raw:${String(i).padStart(sampleKey.length - 4, '0')}`;

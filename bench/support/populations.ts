@@ -6,7 +6,7 @@ import { fixture, fmtCount, type BenchContext } from './context';
 import { redisStoreClass } from './optional';
 import { progress } from './progress';
 import { benchRedis, client, stopRedis } from './redis';
-import { typicalRecord } from './records';
+import { sessionId, typicalRecord } from './records';
 
 /** Sessions live for this long unless a scenario says otherwise. */
 export const LIVE_TTL_MS = 60 * 60_000;
@@ -22,26 +22,31 @@ export async function settledHeap(): Promise<number> {
 
 /**
  * Saves `count` typical records through `store.save`, `batch` at a time
- * concurrently; `expired` marks every `expiredEvery`-th one as already expired.
- * @returns the ids, in order.
+ * concurrently, with ids `sessionId(offset)`, `sessionId(offset + 1)`, ...;
+ * `expiredEvery` marks every `expiredEvery`-th one as already expired.
  */
 export async function populate(
   store: SessionStore,
   count: number,
-  options: { label: string; ttlMs?: number; batch?: number; expiredEvery?: number },
-): Promise<string[]> {
-  const ids: string[] = new Array(count);
+  options: {
+    label: string;
+    ttlMs?: number;
+    batch?: number;
+    expiredEvery?: number;
+    offset?: number;
+  },
+): Promise<void> {
+  const offset = options.offset ?? 0;
   const batch = options.batch ?? 5000;
   const ttl = options.ttlMs ?? LIVE_TTL_MS;
   let nextReport = Date.now() + 2000;
   for (let start = 0; start < count; start += batch) {
     const writes: Promise<void>[] = [];
     for (let i = start; i < Math.min(count, start + batch); i++) {
-      const record = typicalRecord(ttl);
+      const record = typicalRecord(ttl, sessionId(offset + i));
       if (options.expiredEvery && i % options.expiredEvery === options.expiredEvery - 1) {
         record.expiresAt = new Date(Date.now() - 1000);
       }
-      ids[i] = record.id;
       writes.push(store.save(record));
     }
     await Promise.all(writes);
@@ -50,13 +55,13 @@ export async function populate(
       nextReport = Date.now() + 2000;
     }
   }
-  return ids;
 }
 
 /** A memory store with `count` live typical records and its heap cost. */
 export interface MemoryPopulation {
   store: MemorySessionStore;
-  ids: string[];
+  /** Live sessions: `sessionId(0)` to `sessionId(count - 1)`. */
+  count: number;
   /** Heap growth per session while it was filled (gc before and after). */
   heapPerSession: number;
 }
@@ -66,9 +71,9 @@ export function memoryPopulation(ctx: BenchContext, count: number): Promise<Memo
   return fixture(ctx, `memory:${count}`, async () => {
     const before = await settledHeap();
     const store = new MemorySessionStore();
-    const ids = await populate(store, count, { label: `memory store ${fmtCount(count)}` });
+    await populate(store, count, { label: `memory store ${fmtCount(count)}` });
     const after = await settledHeap();
-    return { store, ids, heapPerSession: (after - before) / count };
+    return { store, count, heapPerSession: (after - before) / count };
   });
 }
 
@@ -80,7 +85,8 @@ export interface RedisPopulation {
   /** For bulk writes: the same store class on an auto-pipelining client. */
   loader: SessionStore;
   admin: Redis;
-  ids: string[];
+  /** Live sessions: `sessionId(0)` to `sessionId(count - 1)`. */
+  count: number;
   /** `used_memory` growth per session while it was filled. */
   usedMemoryPerSession: number;
 }
@@ -109,7 +115,7 @@ export function redisPopulation(
     const store = new RedisSessionStore(storeClient);
     const loader = new RedisSessionStore(loaderClient);
     const before = await usedMemory(admin);
-    const ids = await populate(loader, count, { label: `redis ${fmtCount(count)}`, batch: 2000 });
+    await populate(loader, count, { label: `redis ${fmtCount(count)}`, batch: 2000 });
     const after = await usedMemory(admin);
     ctx.teardown.push(async () => {
       admin.disconnect();
@@ -117,6 +123,6 @@ export function redisPopulation(
       loaderClient.disconnect();
       await stopRedis(node);
     });
-    return { node, store, loader, admin, ids, usedMemoryPerSession: (after - before) / count };
+    return { node, store, loader, admin, count, usedMemoryPerSession: (after - before) / count };
   });
 }
