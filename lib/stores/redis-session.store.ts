@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { OnApplicationShutdown } from '@nestjs/common';
 import type { SessionRecord } from '../session-record';
 import type { SessionStore } from '../session-store';
-import { SessionStoreError, shortId } from '../session-store.error';
 import { decodeRecord, encodeRecord, encodeTimes, TIMES_OFFSET } from './redis/record.codec';
+import { bounded, checkExec } from './redis/redis-call';
 import { closeClient, connectOptions, connectUrl } from './redis/redis-connection';
 import { RedisKeys } from './redis/redis-keys';
 import { CREATE, runScript, TOUCH, type RedisClient } from './redis/redis-scripts';
@@ -177,35 +177,16 @@ export class RedisSessionStore implements SessionStore, OnApplicationShutdown {
   }
 
   /** Runs one Redis call bounded by `commandTimeout`; any failure becomes kind `backend`. */
-  private async run<T>(op: string, id: string | undefined, call: () => Promise<T>): Promise<T> {
-    const what = id === undefined ? op : `${op} of session ${shortId(id)}`;
-    const ms = this.options.commandTimeout;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new SessionStoreError(
-              'backend',
-              `${what}: Redis did not answer within ${ms} ms (commandTimeout)`,
-            ),
-          ),
-        ms,
-      );
+  private run<T>(op: string, id: string | undefined, call: () => Promise<T>): Promise<T> {
+    return bounded(op, id, this.options.commandTimeout, () => {
+      // Between reconnect attempts, fail at once rather than queue a command
+      // that a client's offline queue would replay long after we gave up.
+      const status = this.client.status;
+      if (DOWN.has(status)) throw new Error(`Redis connection is ${status}`);
+      return call();
     });
-    try {
-      return await Promise.race([Promise.resolve().then(call), timeout]);
-    } catch (error) {
-      throw SessionStoreError.backend(`${what} failed`, error);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 }
 
-/** MULTI/EXEC resolves with per-command errors instead of rejecting: surface them. */
-function checkExec(results: [Error | null, unknown][] | null): void {
-  if (results === null) throw new SessionStoreError('backend', 'transaction was aborted');
-  const failed = results.find(([error]) => error);
-  if (failed) throw SessionStoreError.backend('transaction failed', failed[0]);
-}
+/** Connection states in which a command could only wait in an offline queue. */
+const DOWN = new Set(['reconnecting', 'close', 'end']);

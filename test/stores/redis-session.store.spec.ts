@@ -159,3 +159,21 @@ describe.each(topologies)('RedisSessionStore on a $name', (topology) => {
     });
   });
 });
+
+describe('RedisSessionStore.fromConnection on a cluster', () => {
+  it('opens its own Cluster connection, serves, and ends it on shutdown', async () => {
+    const store = RedisSessionStore.fromConnection(
+      { cluster: clusterHandle.nodes },
+      { keyPrefix: freshPrefix('owned-cluster') },
+    );
+    expect(store.client.isCluster).toBe(true);
+    for (let i = 0; i < 20; i++) {
+      await store.create(new SessionRecord(`owned-${i}`, '2025-11-25', 60_000));
+    }
+    expect(await store.count()).toBe(20);
+    expect((await store.touch('owned-7', 60_000))?.id).toBe('owned-7');
+    await store.onApplicationShutdown();
+    await store.onApplicationShutdown();
+    expect(store.client.status).toBe('end');
+  });
+});

@@ -61,19 +61,22 @@ function watch<T extends RedisClient>(client: T): T {
   return client;
 }
 
-/** Closes an owned client: QUIT when it answers in time, else a hard disconnect. */
+/** Closes an owned client: QUIT when it answers in time, then disconnect; resolves once it has ended. */
 export async function closeClient(client: RedisClient, timeoutMs: number): Promise<void> {
   if (client.status === 'end') return;
+  const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
+  await within(
+    client.quit().catch(() => undefined),
+    timeoutMs,
+  );
+  // Also stops a connect or reconnect in progress; 'end' follows asynchronously.
+  client.disconnect();
+  if ((client.status as string) !== 'end') await within(ended, timeoutMs);
+}
+
+/** Waits for `promise`, at most `ms`; the timer is always cleared. */
+async function within(promise: Promise<unknown>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      client.quit(),
-      new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs))),
-    ]);
-  } catch {
-    // Already closing or unreachable: disconnect below.
-  } finally {
-    clearTimeout(timer);
-    client.disconnect();
-  }
+  await Promise.race([promise, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }

@@ -1,0 +1,76 @@
+import { Test } from '@nestjs/testing';
+import Redis from 'ioredis';
+import { McpSessionModule, RedisSessionStore, SessionRecord, SessionStore } from '../../../lib';
+import { startRedisNode, type RedisNode } from '../../support/redis-harness';
+import { closeQuietly, freshPrefix } from './redis-test.helpers';
+
+let node: RedisNode;
+
+beforeAll(async () => {
+  node = await startRedisNode();
+});
+
+afterAll(async () => {
+  await node?.stop();
+});
+
+async function runApp(store: RedisSessionStore): Promise<void> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [McpSessionModule.forRoot({ store, cleanupInterval: false })],
+  }).compile();
+  const app = moduleRef.createNestApplication({ logger: false });
+  await app.init();
+  const injected = app.get(SessionStore);
+  expect(injected).toBe(store);
+  await injected.create(new SessionRecord('lifecycle', '2025-11-25', 60_000));
+  expect((await injected.load('lifecycle'))?.id).toBe('lifecycle');
+  await app.close();
+}
+
+describe('RedisSessionStore connection ownership', () => {
+  it('closes the connection it opened (fromUrl) when the Nest application shuts down', async () => {
+    const store = RedisSessionStore.fromUrl(node.url, { keyPrefix: freshPrefix('own') });
+    expect(store.ownsConnection).toBe(true);
+    await runApp(store);
+    expect(store.client.status).toBe('end');
+    // Idempotent: a second shutdown (another hook, or the user) is harmless.
+    await expect(store.onApplicationShutdown()).resolves.toBeUndefined();
+    await expect(store.load('lifecycle')).rejects.toMatchObject({ kind: 'backend' });
+  });
+
+  it('closes a cluster or options connection it opened (fromConnection)', async () => {
+    const store = RedisSessionStore.fromConnection(
+      { host: '127.0.0.1', port: node.port },
+      { keyPrefix: freshPrefix('own') },
+    );
+    await runApp(store);
+    expect(store.client.status).toBe('end');
+  });
+
+  it('never closes a client the user passed in', async () => {
+    const client = new Redis(node.port, '127.0.0.1');
+    try {
+      const store = new RedisSessionStore(client, { keyPrefix: freshPrefix('user') });
+      expect(store.ownsConnection).toBe(false);
+      await runApp(store);
+      await store.onApplicationShutdown();
+      expect(client.status).toBe('ready');
+      expect(await client.ping()).toBe('PONG');
+      expect((await store.load('lifecycle'))?.id).toBe('lifecycle');
+    } finally {
+      await closeQuietly(client);
+    }
+  });
+
+  it('names the option in errors for invalid options, before opening any connection', () => {
+    expect(() => RedisSessionStore.fromUrl(node.url, { commandTimeout: 0 })).toThrow(
+      /option "commandTimeout" must be a positive number/,
+    );
+    expect(() => RedisSessionStore.fromUrl(node.url, { indexBuckets: 1.5 })).toThrow(
+      /option "indexBuckets"/,
+    );
+    expect(() =>
+      RedisSessionStore.fromUrl(node.url, { keyPrefix: 7 as unknown as string }),
+    ).toThrow(/option "keyPrefix"/);
+  });
+});

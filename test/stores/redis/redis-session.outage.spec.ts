@@ -1,0 +1,107 @@
+import Redis from 'ioredis';
+import { RedisSessionStore, SessionRecord, SessionStoreError } from '../../../lib';
+import { startRedisNode, type RedisNode } from '../../support/redis-harness';
+import { closeQuietly, eventually, freshPrefix } from './redis-test.helpers';
+
+const record = (id: string) => new SessionRecord(id, '2025-11-25', 60_000);
+
+/** Every store call, each expected to reject while Redis is unreachable. */
+function everyCall(store: RedisSessionStore): [string, () => Promise<unknown>][] {
+  return [
+    ['create', () => store.create(record('new-during-outage'))],
+    ['save', () => store.save(record('saved-during-outage'))],
+    ['load', () => store.load('kept-session-id')],
+    ['delete', () => store.delete('kept-session-id')],
+    ['touch', () => store.touch('kept-session-id', 60_000)],
+    ['count', () => store.count()],
+    ['cleanupExpired', () => store.cleanupExpired()],
+  ];
+}
+
+async function expectAllBackendErrors(store: RedisSessionStore): Promise<SessionStoreError[]> {
+  const calls = everyCall(store);
+  const results = await Promise.allSettled(calls.map(([, call]) => call()));
+  return results.map((result, i) => {
+    expect({ call: calls[i][0], status: result.status }).toEqual({
+      call: calls[i][0],
+      status: 'rejected',
+    });
+    const reason = (result as PromiseRejectedResult).reason as SessionStoreError;
+    expect(reason).toBeInstanceOf(SessionStoreError);
+    expect(reason.kind).toBe('backend');
+    return reason;
+  });
+}
+
+type Variant = [string, (node: RedisNode) => { store: RedisSessionStore; close(): Promise<void> }];
+
+const variants: Variant[] = [
+  [
+    'a client the user passed in (ioredis defaults: offline queue on)',
+    (node) => {
+      const client = new Redis(node.port, '127.0.0.1');
+      client.on('error', () => undefined);
+      const store = new RedisSessionStore(client, {
+        keyPrefix: freshPrefix('outage'),
+        commandTimeout: 300,
+      });
+      return { store, close: () => closeQuietly(client) };
+    },
+  ],
+  [
+    'a connection the store opened with fromUrl',
+    (node) => {
+      const store = RedisSessionStore.fromUrl(node.url, {
+        keyPrefix: freshPrefix('outage'),
+        commandTimeout: 300,
+      });
+      return { store, close: () => store.onApplicationShutdown() };
+    },
+  ],
+];
+
+describe.each(variants)('RedisSessionStore outages with %s', (_, open) => {
+  let node: RedisNode;
+  let subject: ReturnType<Variant[1]>;
+
+  beforeEach(async () => {
+    node = await startRedisNode();
+    subject = open(node);
+  });
+
+  afterEach(async () => {
+    await subject.close();
+    await node.stop();
+  });
+
+  it('rejects every call with kind backend while Redis is down, then serves again on restart', async () => {
+    const { store } = subject;
+    await store.create(record('kept-session-id'));
+    expect(await store.count()).toBe(1);
+
+    await node.stop();
+    await expectAllBackendErrors(store);
+
+    await node.start();
+    await eventually(() => store.count().then(() => true));
+    await store.create(record('after-restart'));
+    expect((await store.touch('after-restart', 60_000))?.id).toBe('after-restart');
+    expect((await store.load('after-restart'))?.id).toBe('after-restart');
+    expect(await store.count()).toBeGreaterThanOrEqual(1);
+  });
+
+  it('bounds calls to a Redis that accepts connections but does not answer', async () => {
+    const { store } = subject;
+    await store.create(record('kept-session-id'));
+    const pauser = new Redis(node.port, '127.0.0.1');
+    await pauser.call('CLIENT', 'PAUSE', '1500', 'ALL');
+    pauser.disconnect();
+
+    const errors = await expectAllBackendErrors(store);
+    expect(errors.some((error) => /commandTimeout/.test(error.message))).toBe(true);
+
+    await eventually(() => store.count().then(() => true));
+    await store.save(record('after-pause'));
+    expect((await store.load('after-pause'))?.id).toBe('after-pause');
+  });
+});
