@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
+import { RedisSessionStore, SessionRecord } from '../../../lib';
+import { startRedisNode, type RedisNode } from '../../support/redis-harness';
+import { closeQuietly, freshPrefix, keysUnder } from './redis-test.helpers';
+
+let node: RedisNode;
+let client: Redis;
+let admin: Redis;
+
+beforeAll(async () => {
+  node = await startRedisNode();
+  client = new Redis(node.port, '127.0.0.1');
+  admin = new Redis(node.port, '127.0.0.1');
+  await Promise.all([client.ping(), admin.ping()]);
+});
+
+afterAll(async () => {
+  await closeQuietly(client);
+  await closeQuietly(admin);
+  await node?.stop();
+});
+
+/** A record like the ones the MCP SDK client's initialize produces. */
+function typicalRecord(id: string): SessionRecord {
+  const record = new SessionRecord(id, '2025-11-25', 30 * 60_000);
+  record.clientInfo = { name: 'claude-code', version: '2.0.31' };
+  record.clientCapabilities = { roots: { listChanged: true }, sampling: {}, elicitation: {} };
+  return record;
+}
+
+/** Commands the server executed while `action` ran (INFO commandstats, Lua-inner calls included). */
+async function commandsOf(action: () => Promise<unknown>): Promise<Record<string, number>> {
+  await admin.config('RESETSTAT');
+  await action();
+  const info = await admin.info('commandstats');
+  const counts: Record<string, number> = {};
+  for (const [, name, calls] of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+    if (!/^(info|config)/.test(name)) counts[name] = Number(calls);
+  }
+  return counts;
+}
+
+describe('RedisSessionStore cost', () => {
+  it('takes one command (one round trip) for load, touch and create; one MULTI for save and delete', async () => {
+    const store = new RedisSessionStore(client, { keyPrefix: freshPrefix('cost') });
+    // Load the scripts once, as a running server would have them.
+    await store.create(typicalRecord('warm-up'));
+    await store.touch('warm-up', 60_000);
+
+    expect(await commandsOf(() => store.create(typicalRecord('s1')))).toEqual({
+      evalsha: 1,
+      set: 1,
+      zadd: 1,
+    });
+    expect(await commandsOf(() => store.load('s1'))).toEqual({ get: 1 });
+    expect(await commandsOf(() => store.touch('s1', 60_000))).toEqual({
+      evalsha: 1,
+      get: 1,
+      setrange: 1,
+      pexpireat: 1,
+      zadd: 1,
+    });
+    expect(await commandsOf(() => store.save(typicalRecord('s1')))).toEqual({
+      multi: 1,
+      set: 1,
+      zadd: 1,
+      exec: 1,
+    });
+    expect(await commandsOf(() => store.delete('s1'))).toEqual({
+      multi: 1,
+      del: 1,
+      zrem: 1,
+      exec: 1,
+    });
+    expect(await commandsOf(() => store.count())).toEqual({ zcount: 16 });
+    expect(await commandsOf(() => store.cleanupExpired())).toEqual({ zremrangebyscore: 16 });
+    expect(await commandsOf(() => store.touch('missing', 60_000))).toEqual({ evalsha: 1, get: 1 });
+  });
+
+  it('keeps a typical session under 512 bytes of Redis memory (record key + value + index entry)', async () => {
+    const keyPrefix = freshPrefix('mem');
+    const store = new RedisSessionStore(client, { keyPrefix });
+    const total = 4_000; // ~250 per bucket: the index buckets use their large (skiplist) encoding
+    for (let i = 0; i < total; i += 500) {
+      await Promise.all(
+        Array.from({ length: 500 }, () => store.create(typicalRecord(randomUUID()))),
+      );
+    }
+    const keys = await keysUnder(client, keyPrefix);
+    const indexes = keys.filter((key) => key.endsWith('#expiry'));
+    const records = keys.filter((key) => !key.endsWith('#expiry'));
+    expect(records).toHaveLength(total);
+
+    let indexBytes = 0;
+    for (const index of indexes) {
+      expect(await client.object('ENCODING', index)).toBe('skiplist');
+      indexBytes += (await client.memory('USAGE', index, 'SAMPLES', 0)) ?? 0;
+    }
+    let recordBytes = 0;
+    const sample = records.slice(0, 200);
+    for (const key of sample) recordBytes += (await client.memory('USAGE', key)) ?? 0;
+
+    const perSession = recordBytes / sample.length + indexBytes / total;
+    expect(perSession).toBeLessThan(512);
+  });
+});
