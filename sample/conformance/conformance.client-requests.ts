@@ -6,6 +6,15 @@ import type { ToolExtra } from './conformance.logging';
 type FormSchema = ElicitRequestFormParams['requestedSchema'];
 
 /**
+ * How long a tool waits for the client's answer. Longer than the SDK's 60 s
+ * default on purpose: a person answering a form may be slow, and the client's
+ * own request timeout (or its `notifications/cancelled`, which aborts the wait
+ * through `extra.signal`) then ends the call first, never a server-side
+ * timeout that would turn an unanswered question into a tool result.
+ */
+const ANSWER_TIMEOUT_MS = 5 * 60_000;
+
+/**
  * Registers the tools that ask the client something in the middle of a call
  * (`sampling/createMessage`, `elicitation/create`). Each request is sent with
  * `relatedRequestId`, so it travels in the response stream of the `tools/call`
@@ -16,7 +25,7 @@ export function registerClientRequestTools(server: McpServer): void {
   const elicit = (message: string, requestedSchema: FormSchema, extra: ToolExtra) =>
     server.server.elicitInput(
       { message, requestedSchema },
-      { relatedRequestId: extra.requestId, signal: extra.signal },
+      { relatedRequestId: extra.requestId, signal: extra.signal, timeout: ANSWER_TIMEOUT_MS },
     );
   const describe = (result: ElicitResult) =>
     `action=${result.action}, content=${JSON.stringify(result.content ?? {})}`;
@@ -31,7 +40,7 @@ export function registerClientRequestTools(server: McpServer): void {
     async ({ prompt }, extra) => {
       const answer = await server.server.createMessage(
         { messages: [{ role: 'user', content: { type: 'text', text: prompt } }], maxTokens: 100 },
-        { relatedRequestId: extra.requestId, signal: extra.signal },
+        { relatedRequestId: extra.requestId, signal: extra.signal, timeout: ANSWER_TIMEOUT_MS },
       );
       const text =
         answer.content.type === 'text' ? answer.content.text : `[${answer.content.type}]`;

@@ -1,8 +1,15 @@
-// A small round-robin HTTP proxy for the conformance hop run: every request goes
-// to the other instance than the previous request did, whatever its session.
-// Bodies and responses (including long-lived SSE streams) are streamed through
-// untouched; the Host header is kept, as a load balancer in front of the
-// instances would keep it. Loopback only.
+// A small round-robin HTTP proxy for the conformance hop run. Every request that
+// carries a JSON-RPC message (POST, DELETE) goes to the other instance than the
+// previous such request of the same session did; an `initialize` (no session
+// yet) goes to the other instance than the previous `initialize`. A GET (the
+// client's standalone SSE stream) goes to the instance that did not create the
+// session. The SDK client opens that GET concurrently with its first call, so
+// counting GETs in the alternation would make the instance of every later
+// message depend on a race, and the suite's results with it; this way every
+// message of a session hops, deterministically.
+// Bodies and responses (SSE streams included) are streamed through untouched;
+// the Host header is kept, as a load balancer in front of the instances would
+// keep it. Loopback only.
 import { request as httpRequest, createServer } from 'node:http';
 import { appendFileSync } from 'node:fs';
 
@@ -34,23 +41,41 @@ function describeBody(text) {
 export async function startRoundRobinProxy({ targets, tracePath, port = 0 }) {
   const names = targets.map((_, i) => String.fromCharCode(65 + i));
   const counts = Object.fromEntries(names.map((n) => [n, 0]));
-  let next = 0;
+  const other = (index) => (index + 1) % targets.length;
+  let lastInitialize = targets.length - 1;
+  const lastMessage = new Map(); // session id -> instance of its last POST/DELETE
+  const creator = new Map(); // session id -> instance that answered its initialize
   let seq = 0;
   const sockets = new Set();
 
+  const pick = (sessionId, method) => {
+    if (sessionId === undefined) return (lastInitialize = other(lastInitialize));
+    const created = creator.get(sessionId);
+    if (method === 'GET') return created === undefined ? 0 : other(created);
+    const index = other(lastMessage.get(sessionId) ?? created ?? 0);
+    lastMessage.set(sessionId, index);
+    return index;
+  };
+
   const server = createServer((req, res) => {
-    const index = next;
-    next = (next + 1) % targets.length;
+    const sessionHeader = req.headers['mcp-session-id'];
+    const sessionId = typeof sessionHeader === 'string' ? sessionHeader : undefined;
+    const index = pick(sessionId, req.method);
     const name = names[index];
     const n = ++seq;
     counts[name] += 1;
-    const session = String(req.headers['mcp-session-id'] ?? '-').slice(0, 8);
+    const session = (sessionId ?? '-').slice(0, 8);
     const seen = [];
     let seenBytes = 0;
 
     const upstream = httpRequest(
       { host: HOST, port: targets[index], method: req.method, path: req.url, headers: req.headers },
       (answer) => {
+        const issued = answer.headers['mcp-session-id'];
+        if (sessionId === undefined && typeof issued === 'string') {
+          creator.set(issued, index);
+          lastMessage.set(issued, index);
+        }
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         res.flushHeaders(); // an SSE stream may stay silent for a while: send headers now
         answer.pipe(res);
