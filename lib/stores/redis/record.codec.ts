@@ -102,11 +102,11 @@ export function decodeRecord(id: string, raw: string): SessionRecord {
   if (d !== undefined && !isObject(d)) fail(id, 'field "d" (data) is not an object');
   return SessionRecord.restore({
     id,
-    protocolVersion: parsed.p,
+    protocolVersion: parsed.p as string,
     clientInfo: i as SessionRecord['clientInfo'],
-    clientCapabilities: k,
-    owner: o,
-    data: d,
+    clientCapabilities: k as Record<string, unknown> | undefined,
+    owner: o as string | undefined,
+    data: d as Record<string, unknown> | undefined,
     createdAt: new Date(parsed.c as number),
     lastAccessed: new Date(parsed.a as number),
     expiresAt: new Date(parsed.e as number),
