@@ -62,6 +62,10 @@ export class CacheIndex {
         this.raced.set(id, this.generation);
       }
     }
+    const entry = this.entries.get(id);
+    if (entry === undefined) return;
+    // A reader holding this entry across an await sees it is no longer trusted.
+    entry.trustUntil = 0;
     this.entries.delete(id);
   }
 
@@ -71,6 +75,7 @@ export class CacheIndex {
     this.floor = this.generation;
     this.raced.clear();
     const ids = [...this.entries.keys()];
+    for (const entry of this.entries.values()) entry.trustUntil = 0;
     this.entries.clear();
     return ids;
   }
@@ -114,6 +119,7 @@ export class CacheIndex {
         entry.used = false;
         this.entries.set(id, entry);
       } else {
+        entry.trustUntil = 0;
         this.onEvict(id);
       }
     }

@@ -38,6 +38,8 @@ type Closable = { onApplicationShutdown?(signal?: string): unknown };
 export class CachingSessionStore implements SessionStore, OnApplicationShutdown {
   private readonly logger = new Logger(CachingSessionStore.name);
   private readonly index: CacheIndex;
+  /** `index.entries`, read on every request. */
+  private readonly entries: CacheIndex['entries'];
   private readonly channel?: SessionInvalidationChannel;
   private readonly touchInterval?: number;
   private readonly serveStaleOnError: boolean;
@@ -62,6 +64,7 @@ export class CachingSessionStore implements SessionStore, OnApplicationShutdown 
     this.touchInterval = resolved.touchInterval;
     this.serveStaleOnError = resolved.serveStaleOnError;
     this.index = new CacheIndex(resolved.maxEntries, resolved.cacheTtl, (id) => this.dropCopy(id));
+    this.entries = this.index.entries;
     this.listener = {
       invalidate: (id) => {
         this.index.invalidate(id);
@@ -102,7 +105,7 @@ export class CachingSessionStore implements SessionStore, OnApplicationShutdown 
   }
 
   async load(id: string): Promise<SessionRecord | undefined> {
-    const entry = this.trusting() ? this.index.entries.get(id) : undefined;
+    const entry = this.trusting() ? this.entries.get(id) : undefined;
     if (entry !== undefined && Date.now() < entry.trustUntil) {
       entry.used = true;
       try {
@@ -126,24 +129,31 @@ export class CachingSessionStore implements SessionStore, OnApplicationShutdown 
   }
 
   async touch(id: string, ttlMs: number): Promise<SessionRecord | undefined> {
-    const entry = this.trusting() ? this.index.entries.get(id) : undefined;
+    const entry =
+      this.channel === undefined || this.channel.connected ? this.entries.get(id) : undefined;
     if (entry !== undefined) {
-      const now = Date.now();
-      // Served locally while the copy is trusted and the backend's expiry
-      // trails the new one by less than touchInterval.
-      if (
-        now < entry.trustUntil &&
-        now + ttlMs - entry.backendExpiresAt <
-          (this.touchInterval ?? ttlMs * DEFAULT_TOUCH_FRACTION)
-      ) {
-        entry.used = true;
-        try {
-          const cached = await (this.cache.touch !== undefined
-            ? this.cache.touch(id, ttlMs)
-            : touchStore(this.cache, id, ttlMs));
-          if (cached !== undefined) return cached;
-        } catch (error) {
-          this.cacheFailed(id, error);
+      // The cached copy is extended on every touch. The hot path reads "now"
+      // from the touched copy (`lastAccessed`) rather than the clock again.
+      let cached: SessionRecord | undefined;
+      try {
+        cached = await (this.cache.touch !== undefined
+          ? this.cache.touch(id, ttlMs)
+          : touchStore(this.cache, id, ttlMs));
+      } catch (error) {
+        this.cacheFailed(id, error);
+      }
+      if (cached !== undefined) {
+        const now = cached.lastAccessed.getTime();
+        // Served locally while the copy is trusted (an invalidation during the
+        // await zeroes trustUntil) and the backend's expiry trails the new one
+        // by less than touchInterval; otherwise the backend touch below.
+        if (
+          now < entry.trustUntil &&
+          now + ttlMs - entry.backendExpiresAt <
+            (this.touchInterval ?? ttlMs * DEFAULT_TOUCH_FRACTION)
+        ) {
+          entry.used = true;
+          return cached;
         }
       }
     }
