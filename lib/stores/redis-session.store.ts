@@ -43,6 +43,7 @@ export class RedisSessionStore implements SessionStore, OnApplicationShutdown {
    * @throws TypeError naming the option when an option is invalid.
    */
   constructor(
+    /** The ioredis connection the store talks to (for health checks and tests). */
     readonly client: RedisClient,
     options: RedisSessionStoreOptions = {},
   ) {
@@ -76,6 +77,11 @@ export class RedisSessionStore implements SessionStore, OnApplicationShutdown {
     return this.owned;
   }
 
+  /**
+   * Stores a new record atomically (SET NX); when the id is taken by a live
+   * record, assigns a fresh `randomUUID()` and tries again. A record whose
+   * `expiresAt` has already passed is not written (it would be invisible).
+   */
   async create(record: SessionRecord): Promise<SessionRecord> {
     const value = encodeRecord(record);
     const expiresAt = record.expiresAt.getTime();
@@ -96,6 +102,7 @@ export class RedisSessionStore implements SessionStore, OnApplicationShutdown {
     }
   }
 
+  /** Upserts the record with its new expiry; a record saved already expired is removed. */
   async save(record: SessionRecord): Promise<void> {
     const { id } = record;
     const value = encodeRecord(record);
@@ -109,6 +116,7 @@ export class RedisSessionStore implements SessionStore, OnApplicationShutdown {
     ).then(checkExec);
   }
 
+  /** One GET: a decoded copy, `undefined` for unknown or expired ids, kind `decode` for a corrupt value. */
   async load(id: string): Promise<SessionRecord | undefined> {
     const raw = await this.run('load', id, () => this.client.get(this.keys.record(id)));
     if (raw === null) return undefined;
@@ -116,12 +124,19 @@ export class RedisSessionStore implements SessionStore, OnApplicationShutdown {
     return record.isExpired() ? undefined : record;
   }
 
+  /** Removes the record and its index entry; idempotent. */
   async delete(id: string): Promise<void> {
     await this.run('delete', id, () =>
       this.client.multi().del(this.keys.record(id)).zrem(this.keys.indexOf(id), id).exec(),
     ).then(checkExec);
   }
 
+  /**
+   * One script call: extends a live record (`lastAccessed` = now, `expiresAt`
+   * = now + `ttlMs`, key expiry and index entry too) and returns it. Unknown,
+   * deleted or expired ids give `undefined` and nothing is written.
+   * @throws RangeError when `ttlMs` is negative or not finite.
+   */
   async touch(id: string, ttlMs: number): Promise<SessionRecord | undefined> {
     if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs < 0) {
       throw new RangeError(
@@ -145,11 +160,13 @@ export class RedisSessionStore implements SessionStore, OnApplicationShutdown {
     return record;
   }
 
+  /** Live records, from the expiry index: one ZCOUNT per bucket, O(log n) each. */
   async count(): Promise<number> {
     const now = Date.now();
     return this.sumBuckets('count', (index) => this.client.zcount(index, `(${now}`, '+inf'));
   }
 
+  /** Trims expired entries from the index and resolves to how many; Redis has already expired the records. */
   async cleanupExpired(): Promise<number> {
     // Redis expires the records themselves; this trims their index entries.
     const now = Date.now();
