@@ -8,8 +8,11 @@ export interface CacheEntry {
   used: boolean;
 }
 
+import type { SessionInvalidationListener } from '../interfaces/session-invalidation.interface';
+
 /**
- * The bookkeeping of `CachingSessionStore`: which cached copies are trusted
+ * The bookkeeping of `CachingSessionStore`, and its listener on the
+ * invalidation channel: which cached copies are trusted
  * and until when, their recency (second-chance LRU over a `Map` in insertion
  * order), and which backend calls in flight raced an invalidation, so that a
  * read that started before a delete never puts the deleted record back.
@@ -17,7 +20,7 @@ export interface CacheEntry {
  * A copy is trusted only while it has an entry here; the cache store itself
  * is never asked whether a copy is fresh.
  */
-export class CacheIndex {
+export class CacheIndex implements SessionInvalidationListener {
   /** Trusted entries by session id, oldest first. */
   readonly entries = new Map<string, CacheEntry>();
   private flights = 0;
@@ -30,8 +33,8 @@ export class CacheIndex {
   constructor(
     private readonly maxEntries: number,
     private readonly cacheTtl: number,
-    /** Called with each id evicted for room; the caller drops the cached copy. */
-    private readonly onEvict: (id: string) => void,
+    /** Called with each id no longer trusted (evicted, invalidated, expired): drop the cached copy. */
+    private readonly onDrop: (id: string) => void,
   ) {}
 
   /** Starts a backend call whose result may fill the cache. @returns its start generation. */
@@ -50,7 +53,7 @@ export class CacheIndex {
     return start >= this.floor && (this.raced.get(id) ?? -1) <= start;
   }
 
-  /** Stops trusting the copy of `id`, and keeps calls in flight from restoring it. */
+  /** Stops trusting (and drops) the copy of `id`, and keeps calls in flight from restoring it. */
   invalidate(id: string): void {
     this.generation++;
     if (this.flights > 0) {
@@ -63,21 +66,23 @@ export class CacheIndex {
       }
     }
     const entry = this.entries.get(id);
-    if (entry === undefined) return;
     // A reader holding this entry across an await sees it is no longer trusted.
-    entry.trustUntil = 0;
+    if (entry !== undefined) entry.trustUntil = 0;
     this.entries.delete(id);
+    this.onDrop(id);
   }
 
-  /** Stops trusting every copy (and every call in flight). @returns the ids dropped. */
-  reset(): string[] {
+  /** Stops trusting (and drops) every copy, and keeps every call in flight from filling. */
+  reset(): void {
     this.generation++;
     this.floor = this.generation;
     this.raced.clear();
-    const ids = [...this.entries.keys()];
-    for (const entry of this.entries.values()) entry.trustUntil = 0;
+    const dropped = [...this.entries];
     this.entries.clear();
-    return ids;
+    for (const [id, entry] of dropped) {
+      entry.trustUntil = 0;
+      this.onDrop(id);
+    }
   }
 
   /**
@@ -97,16 +102,14 @@ export class CacheIndex {
     if (this.entries.size > this.maxEntries) this.evict();
   }
 
-  /** Drops entries no longer trusted at `now`. @returns their ids. */
-  sweep(now: number): string[] {
-    const dropped: string[] = [];
+  /** Drops the copies no longer trusted at `now`. */
+  sweep(now: number): void {
     for (const [id, entry] of this.entries) {
       if (entry.trustUntil <= now) {
         this.entries.delete(id);
-        dropped.push(id);
+        this.onDrop(id);
       }
     }
-    return dropped;
   }
 
   private evict(): void {
@@ -120,7 +123,7 @@ export class CacheIndex {
         this.entries.set(id, entry);
       } else {
         entry.trustUntil = 0;
-        this.onEvict(id);
+        this.onDrop(id);
       }
     }
   }

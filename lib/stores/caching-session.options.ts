@@ -17,10 +17,11 @@ export interface CachingSessionStoreOptions {
    */
   cacheTtl?: number;
   /**
-   * A touch writes the new expiry to the backend only when this store's last
-   * write of it is older than this, in ms, so the backend's expiry never lags
-   * the true one by more than this. Capped at the ttl of each touch.
-   * Default: a tenth of the ttl passed to `touch`.
+   * A touch extends the cached copy and sends the new expiry to the backend
+   * only when the backend's expiry would otherwise trail it by this much or
+   * more, in ms: the backend's expiry never lags the true one by more than
+   * this. Default: a tenth of the ttl passed to `touch` (3 min for a 30-min
+   * session; in practice a hot session also refreshes every `cacheTtl`).
    */
   touchInterval?: number;
   /**

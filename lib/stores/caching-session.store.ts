@@ -1,19 +1,16 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
-import type {
-  SessionInvalidationChannel,
-  SessionInvalidationListener,
-} from '../interfaces/session-invalidation.interface';
+import type { SessionInvalidationChannel } from '../interfaces/session-invalidation.interface';
 import type { SessionRecord } from '../session-record';
 import type { SessionStore } from '../session-store';
 import { SessionStoreError, shortId } from '../session-store.error';
 import { CacheIndex } from './cache-index';
+import { CacheTier } from './cache-tier';
+import { backendCall, shutdownParts, touchStore } from './caching-session.calls';
 import {
   type CachingSessionStoreOptions,
   DEFAULT_TOUCH_FRACTION,
   resolveCachingOptions,
 } from './caching-session.options';
-
-type Closable = { onApplicationShutdown?(signal?: string): unknown };
 
 /**
  * A local tier (`cache`, typically a `MemorySessionStore` of its own) in front
@@ -26,10 +23,11 @@ type Closable = { onApplicationShutdown?(signal?: string): unknown };
  * `cacheTtl` if a message is lost. While the channel is disconnected the cache
  * is bypassed, and it is emptied when the channel reconnects.
  *
- * **Throttled touches.** A touch extends the cached copy every time but writes
- * the expiry to the backend only when this store's last write is older than
- * `touchInterval` (or the copy is older than `cacheTtl`), so the backend's
- * expiry lags the true one by at most `touchInterval`.
+ * **Throttled touches.** A touch extends the cached copy every time but sends
+ * it to the backend (one `touch`, which also refreshes the copy) only when the
+ * backend's expiry would trail the new one by `touchInterval` or more, or the
+ * copy is older than `cacheTtl`: the backend's expiry never lags the true one
+ * by more than `touchInterval`.
  *
  * Backend failures reject with `SessionStoreError` kind `backend` (no cached
  * copy is served unless `serveStaleOnError`); cache failures are logged and the
@@ -38,12 +36,12 @@ type Closable = { onApplicationShutdown?(signal?: string): unknown };
 export class CachingSessionStore implements SessionStore, OnApplicationShutdown {
   private readonly logger = new Logger(CachingSessionStore.name);
   private readonly index: CacheIndex;
+  private readonly tier: CacheTier;
   /** `index.entries`, read on every request. */
   private readonly entries: CacheIndex['entries'];
   private readonly channel?: SessionInvalidationChannel;
   private readonly touchInterval?: number;
   private readonly serveStaleOnError: boolean;
-  private readonly listener: SessionInvalidationListener;
   private readonly unsubscribe?: () => void;
 
   /** How many live records the backend holds (present when the backend has `count`). */
@@ -60,30 +58,22 @@ export class CachingSessionStore implements SessionStore, OnApplicationShutdown 
     options: CachingSessionStoreOptions = {},
   ) {
     const resolved = resolveCachingOptions(options);
+    this.tier = new CacheTier(cache, this.logger);
     this.channel = resolved.channel;
     this.touchInterval = resolved.touchInterval;
     this.serveStaleOnError = resolved.serveStaleOnError;
-    this.index = new CacheIndex(resolved.maxEntries, resolved.cacheTtl, (id) => this.dropCopy(id));
+    this.index = new CacheIndex(resolved.maxEntries, resolved.cacheTtl, (id) => this.tier.drop(id));
     this.entries = this.index.entries;
-    this.listener = {
-      invalidate: (id) => {
-        this.index.invalidate(id);
-        this.dropCopy(id);
-      },
-      reset: () => {
-        for (const id of this.index.reset()) this.dropCopy(id);
-      },
-    };
-    this.unsubscribe = this.channel?.subscribe(this.listener);
+    this.unsubscribe = this.channel?.subscribe(this.index);
     if (typeof store.count === 'function') {
-      this.count = () => this.backend('count', '', () => store.count!());
+      this.count = () => backendCall('count', '', () => store.count!());
     }
   }
 
   async create(record: SessionRecord): Promise<SessionRecord> {
     const start = this.index.begin();
     try {
-      await this.backend('create', record.id, () => this.store.create(record));
+      await backendCall('create', record.id, () => this.store.create(record));
       await this.fill(record.id, record, start);
     } finally {
       this.index.finish();
@@ -96,7 +86,7 @@ export class CachingSessionStore implements SessionStore, OnApplicationShutdown 
     this.index.invalidate(id);
     const start = this.index.begin();
     try {
-      await this.backend('save', id, () => this.store.save(record));
+      await backendCall('save', id, () => this.store.save(record));
       await this.fill(id, record, start);
     } finally {
       this.index.finish();
@@ -112,19 +102,16 @@ export class CachingSessionStore implements SessionStore, OnApplicationShutdown 
         const cached = await this.cache.load(id);
         if (cached !== undefined) return cached;
       } catch (error) {
-        this.cacheFailed(id, error);
+        this.tier.failed(id, error);
       }
     }
     return this.read(id, false, 0);
   }
 
   async delete(id: string): Promise<void> {
+    // Dropped locally first: whatever the backend answers, no copy survives.
     this.index.invalidate(id);
-    try {
-      await this.backend('delete', id, () => this.store.delete(id));
-    } finally {
-      await this.fromCache(id, () => this.cache.delete(id));
-    }
+    await backendCall('delete', id, () => this.store.delete(id));
     await this.publish(id);
   }
 
@@ -140,7 +127,7 @@ export class CachingSessionStore implements SessionStore, OnApplicationShutdown 
           ? this.cache.touch(id, ttlMs)
           : touchStore(this.cache, id, ttlMs));
       } catch (error) {
-        this.cacheFailed(id, error);
+        this.tier.failed(id, error);
       }
       if (cached !== undefined) {
         const now = cached.lastAccessed.getTime();
@@ -162,20 +149,18 @@ export class CachingSessionStore implements SessionStore, OnApplicationShutdown 
 
   /** Removes expired records from the backend (resolves to how many) and drops untrusted cached copies. */
   async cleanupExpired(): Promise<number> {
-    for (const id of this.index.sweep(Date.now())) this.dropCopy(id);
+    this.index.sweep(Date.now());
     if (typeof this.store.cleanupExpired !== 'function') return 0;
-    return this.backend('cleanupExpired', '', () => this.store.cleanupExpired!());
+    return backendCall('cleanupExpired', '', () => this.store.cleanupExpired!());
   }
 
   /** Stops listening, then passes the shutdown on to the channel, the backend and the cache. */
   async onApplicationShutdown(signal?: string): Promise<void> {
     this.unsubscribe?.();
-    for (const part of [this.channel, this.store, this.cache] as Closable[]) {
-      await part?.onApplicationShutdown?.(signal);
-    }
+    await shutdownParts([this.channel, this.store, this.cache], signal);
   }
 
-  /** Cached copies are trusted only while invalidations can reach us. */
+  /** Cached copies are trusted only while invalidations can reach us (inlined in `touch`). */
   private trusting(): boolean {
     return this.channel === undefined || this.channel.connected;
   }
@@ -193,8 +178,8 @@ export class CachingSessionStore implements SessionStore, OnApplicationShutdown 
         record = touching ? await touchStore(this.store, id, ttlMs) : await this.store.load(id);
       } catch (error) {
         const copy = this.serveStaleOnError
-          ? await this.fromCache(id, () =>
-              touching ? touchStore(this.cache, id, ttlMs) : this.cache.load(id),
+          ? await this.tier.run(id, (cache) =>
+              touching ? touchStore(cache, id, ttlMs) : cache.load(id),
             )
           : undefined;
         if (copy !== undefined) {
@@ -206,7 +191,6 @@ export class CachingSessionStore implements SessionStore, OnApplicationShutdown 
       }
       if (record === undefined) {
         this.index.invalidate(id);
-        await this.fromCache(id, () => this.cache.delete(id));
       } else {
         await this.fill(id, record, start);
       }
@@ -219,68 +203,23 @@ export class CachingSessionStore implements SessionStore, OnApplicationShutdown 
   /** Copies a record the backend confirmed into the cache, unless an invalidation raced it. */
   private async fill(id: string, record: SessionRecord, start: number): Promise<void> {
     if (!this.trusting() || !this.index.mayFill(id, start)) return;
-    try {
-      await this.cache.save(record);
-    } catch (error) {
-      this.logger.warn(`Could not cache ${shortId(id)}: ${(error as Error).message}`);
-      return;
-    }
+    if (!(await this.tier.put(record))) return;
     // Checked again: an invalidation may have come while the cache wrote.
     if (this.trusting() && this.index.mayFill(id, start)) {
       this.index.confirm(id, record.expiresAt.getTime(), Date.now());
     } else {
-      this.dropCopy(id);
+      this.tier.drop(id);
     }
   }
 
   private async publish(id: string): Promise<void> {
     if (this.channel === undefined) return;
     try {
-      await this.channel.publish(id, this.listener);
+      await this.channel.publish(id, this.index);
     } catch (error) {
       this.logger.warn(
         `Invalidation of ${shortId(id)} not sent (${(error as Error).message}); other instances may serve their copy until cacheTtl`,
       );
     }
   }
-
-  private async backend<T>(op: string, id: string, call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
-      const about = id === '' ? '' : ` of ${shortId(id)}`;
-      throw SessionStoreError.backend(`backend ${op}${about} failed`, error);
-    }
-  }
-
-  /** Runs a cache call; a failure is logged and read as "no copy". */
-  private async fromCache<T>(id: string, call: () => Promise<T>): Promise<T | undefined> {
-    try {
-      return await call();
-    } catch (error) {
-      this.cacheFailed(id, error);
-      return undefined;
-    }
-  }
-
-  private cacheFailed(id: string, error: unknown): void {
-    this.logger.warn(`Cache failed for ${shortId(id)}: ${(error as Error).message}`);
-  }
-
-  private dropCopy(id: string): void {
-    void this.fromCache(id, () => this.cache.delete(id));
-  }
-}
-
-/** `store.touch`, or for a store without it a load, extend and save (not atomic). */
-async function touchStore(
-  store: SessionStore,
-  id: string,
-  ttlMs: number,
-): Promise<SessionRecord | undefined> {
-  if (typeof store.touch === 'function') return store.touch(id, ttlMs);
-  const record = await store.load(id);
-  if (record === undefined) return undefined;
-  await store.save(record.touch(ttlMs));
-  return record;
 }

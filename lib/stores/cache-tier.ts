@@ -1,0 +1,48 @@
+import type { Logger } from '@nestjs/common';
+import type { SessionRecord } from '../session-record';
+import type { SessionStore } from '../session-store';
+import { shortId } from '../session-store.error';
+
+/**
+ * The cache store as `CachingSessionStore` uses it off its hot path: a cache
+ * failure is logged (never with a whole session id) and read as "no copy",
+ * never thrown to the caller.
+ */
+export class CacheTier {
+  constructor(
+    /** The cache store itself, for the hot path's direct calls. */
+    readonly store: SessionStore,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Logs a failed cache call. */
+  failed(id: string, error: unknown): void {
+    this.logger.warn(`Cache failed for ${shortId(id)}: ${(error as Error).message}`);
+  }
+
+  /** Runs a cache call; resolves to `undefined` when it fails. */
+  async run<T>(id: string, call: (cache: SessionStore) => Promise<T>): Promise<T | undefined> {
+    try {
+      return await call(this.store);
+    } catch (error) {
+      this.failed(id, error);
+      return undefined;
+    }
+  }
+
+  /** Stores a copy of `record`. @returns false (logged) when the cache failed. */
+  async put(record: SessionRecord): Promise<boolean> {
+    try {
+      await this.store.save(record);
+      return true;
+    } catch (error) {
+      this.logger.warn(`Could not cache ${shortId(record.id)}: ${(error as Error).message}`);
+      return false;
+    }
+  }
+
+  /** Removes the copy of `id`, without waiting. */
+  drop(id: string): void {
+    void this.run(id, (cache) => cache.delete(id));
+  }
+}
