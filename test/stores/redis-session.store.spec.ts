@@ -28,13 +28,15 @@ afterAll(async () => {
   await clusterHandle?.stop();
 });
 
+// Generous commandTimeout: the machine running the suite may be busy, and
+// these tests are about behaviour; the bound itself is tested in the outage spec.
 const topologies: Topology[] = [singleNode(() => node), cluster(() => clusterHandle)];
 
 describe.each(topologies)('RedisSessionStore on a $name', (topology) => {
   sessionStoreContract(`RedisSessionStore (${topology.name})`, async () => {
     const client = topology.connect();
     return {
-      store: new RedisSessionStore(client, { keyPrefix: freshPrefix() }),
+      store: new RedisSessionStore(client, { keyPrefix: freshPrefix(), commandTimeout: 10_000 }),
       close: () => closeQuietly(client),
     };
   });
@@ -45,7 +47,7 @@ describe.each(topologies)('RedisSessionStore on a $name', (topology) => {
     const open = (): RedisSessionStore => {
       const client = topology.connect();
       clients.push(client);
-      return new RedisSessionStore(client, { keyPrefix: prefix });
+      return new RedisSessionStore(client, { keyPrefix: prefix, commandTimeout: 10_000 });
     };
 
     beforeEach(() => {

@@ -80,7 +80,7 @@ describe('RedisSessionStore cost', () => {
 
   it('keeps a typical session under 512 bytes of Redis memory (record key + value + index entry)', async () => {
     const keyPrefix = freshPrefix('mem');
-    const store = new RedisSessionStore(client, { keyPrefix });
+    const store = new RedisSessionStore(client, { keyPrefix, commandTimeout: 10_000 });
     const total = 4_000; // ~250 per bucket: the index buckets use their large (skiplist) encoding
     for (let i = 0; i < total; i += 500) {
       await Promise.all(
