@@ -1,10 +1,12 @@
 import { Inject, Injectable, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import {
   DEFAULT_CLEANUP_INTERVAL,
   DEFAULT_SESSION_TTL,
   InjectSessionStore,
   MCP_SESSION_OPTIONS,
+  McpSessionInterceptor,
   McpSessionModule,
   type McpSessionModuleOptions,
   type McpSessionOptions,
@@ -175,6 +177,9 @@ describe('McpSessionModule', () => {
       [{ ttl: '100' as unknown as number }, /"ttl"/],
       [{ cleanupInterval: -5 }, /"cleanupInterval"/],
       [{ store: {} as SessionStore }, /"store".*missing: create, save, load, delete/],
+      [{ resolveOwner: 'sub' as never }, /"resolveOwner" must be a function/],
+      [{ createServer: {} as never }, /"createServer" must be a function/],
+      [{ transport: 'strict' as never }, /"transport" must be an object/],
       [
         { store: { create() {}, load() {} } as unknown as SessionStore },
         /"store".*missing: save, delete/,
@@ -204,6 +209,39 @@ describe('McpSessionModule', () => {
         ]),
       ).rejects.toThrow('config missing');
     });
+  });
+
+  it('keeps resolveOwner, createServer and transport in the resolved options', async () => {
+    const resolveOwner = () => 'alice';
+    const createServer = () => ({ connect: async () => undefined, close: async () => undefined });
+    const transport = { enableDnsRebindingProtection: true, allowedHosts: ['localhost'] };
+    const moduleRef = await compile([
+      McpSessionModule.forRoot({ resolveOwner, createServer, transport }),
+    ]);
+    const { options } = moduleRef.get(SessionsUser);
+    expect(options.resolveOwner).toBe(resolveOwner);
+    expect(options.createServer).toBe(createServer);
+    expect(options.transport).toBe(transport);
+    await moduleRef.close();
+  });
+
+  it('globalInterceptor registers McpSessionInterceptor as APP_INTERCEPTOR, for forRoot and forRootAsync', async () => {
+    for (const dynamic of [
+      McpSessionModule.forRoot({ globalInterceptor: true }),
+      McpSessionModule.forRootAsync({ globalInterceptor: true, useFactory: () => ({}) }),
+    ]) {
+      expect(dynamic.providers).toContainEqual({
+        provide: APP_INTERCEPTOR,
+        useExisting: McpSessionInterceptor,
+      });
+      const moduleRef = await compile([dynamic]);
+      expect(moduleRef.get(McpSessionInterceptor)).toBeInstanceOf(McpSessionInterceptor);
+      await moduleRef.close();
+    }
+    const plain = McpSessionModule.forRoot({});
+    expect(plain.providers).not.toContainEqual(
+      expect.objectContaining({ provide: APP_INTERCEPTOR }),
+    );
   });
 
   it('runs the configured store shutdown hook exactly once', async () => {

@@ -14,6 +14,10 @@ import { McpSessionRejection, STORE_UNAVAILABLE } from './mcp-session.errors';
 import { McpSessionGate } from './mcp-session.gate';
 import { MCP_SESSION_CLOSED, type McpSessionRequest } from './mcp-session.request';
 
+function toHttp(error: unknown): unknown {
+  return error instanceof McpSessionRejection ? error.toHttpException() : error;
+}
+
 /**
  * Answers the MCP session status codes for every request it sees:
  * - no `mcp-session-id` header: passes through untouched;
@@ -36,17 +40,34 @@ export class McpSessionInterceptor implements NestInterceptor {
     @Inject(MCP_SESSION_OPTIONS) private readonly options: McpSessionOptions,
   ) {}
 
-  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+  intercept(
+    context: ExecutionContext,
+    next: CallHandler,
+  ): Observable<unknown> | Promise<Observable<unknown>> {
     const request = context.switchToHttp().getRequest<McpSessionRequest>();
+    let id: string | undefined;
     try {
-      const id = this.gate.sessionId(request);
-      if (id === undefined) return next.handle();
-      await this.gate.open(request, id);
-      if (request.method !== 'DELETE') return next.handle();
-      return next.handle().pipe(concatMap((value) => this.closeAfter(request, id, value)));
+      id = this.gate.sessionId(request);
     } catch (error) {
-      throw error instanceof McpSessionRejection ? error.toHttpException() : error;
+      throw toHttp(error);
     }
+    // No session id: nothing to check, and nothing allocated on the way.
+    if (id === undefined) return next.handle();
+    return this.open(request, id, next);
+  }
+
+  private async open(
+    request: McpSessionRequest,
+    id: string,
+    next: CallHandler,
+  ): Promise<Observable<unknown>> {
+    try {
+      await this.gate.open(request, id);
+    } catch (error) {
+      throw toHttp(error);
+    }
+    if (request.method !== 'DELETE') return next.handle();
+    return next.handle().pipe(concatMap((value) => this.closeAfter(request, id, value)));
   }
 
   private async closeAfter<T>(request: McpSessionRequest, id: string, value: T): Promise<T> {

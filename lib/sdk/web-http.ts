@@ -55,11 +55,20 @@ export async function sendWebResponse(response: Response, res: ServerResponse): 
   response.headers.forEach((value, name) => {
     headers[name] = value;
   });
-  res.writeHead(response.status, headers);
   if (response.body === null) {
+    res.writeHead(response.status, headers);
     res.end();
     return;
   }
+  if (!headers['content-type']?.startsWith('text/event-stream')) {
+    // A plain answer: headers and body in one write.
+    const body = Buffer.from(await response.arrayBuffer());
+    headers['content-length'] = String(body.length);
+    res.writeHead(response.status, headers);
+    res.end(body);
+    return;
+  }
+  res.writeHead(response.status, headers);
   // An SSE stream may stay quiet for long: the client needs the headers now.
   res.flushHeaders();
   const reader = response.body.getReader();
