@@ -4,8 +4,7 @@ import { cachingHot } from './scenarios/caching';
 import { cleanupAtScale } from './scenarios/cleanup';
 import { costPerSession } from './scenarios/cost';
 import { httpToolsCall } from './scenarios/http';
-import { againstPeer } from './scenarios/peer';
-import { perRequestOnRedis } from './scenarios/redis-path';
+import { againstPeer, perRequestOnRedis } from './scenarios/peer';
 import { flatWithScale } from './scenarios/scale';
 import { parseArgs, type BenchContext, type Scenario } from './support/context';
 import { writeBenchmarksDoc } from './support/docs';
@@ -64,6 +63,10 @@ async function main(): Promise<void> {
   }
 
   results.sort((a, b) => Number(a.id) - Number(b.id));
+  if (args.only) {
+    progress('--only: partial run, bench/results.json and docs/ left as they are');
+    return;
+  }
   const seconds = (Date.now() - began) / 1000;
   const command = `npm run bench${ctx.quick ? ' -- --quick' : ''}`;
   const date = new Date().toISOString();

@@ -99,7 +99,8 @@ export const cleanupAtScale: Scenario = {
     await populate(redis.loader, expired, {
       label: `redis +${fmtCount(expired)} expiring`,
       ttlMs: ttl,
-      batch: 2000,
+      batch: 1000,
+      offset: n,
     });
     await sleep(ttl + 200);
 

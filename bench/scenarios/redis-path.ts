@@ -1,132 +1,147 @@
 import { randomUUID } from 'node:crypto';
+import { RedisStore } from 'connect-redis';
+import type { SessionData } from 'express-session';
 import type Redis from 'ioredis';
+import { createClient } from 'redis';
 import type { SessionStore } from '../../lib/session-store';
-import type { BenchContext, Scenario } from '../support/context';
-import { compare, pairedRatio, type Variant } from '../support/measure';
+import { fixture, type BenchContext } from '../support/context';
+import { compare, type Variant, type VariantSummary } from '../support/measure';
 import { redisStoreClass } from '../support/optional';
 import { benchRedis, client, findKey, stopRedis } from '../support/redis';
 import { typicalRecord } from '../support/records';
-import { notMeasured, ratioAtLeast, row, type ScenarioResult } from '../support/report';
 
 /** Requests in flight, as in the issue. */
 export const IN_FLIGHT = 64;
 /** Distinct live sessions the requests are spread over. */
-const SESSIONS = 1000;
+export const SESSIONS = 1000;
 const TTL_MS = 30 * 60_000;
 
-/** A Redis server with `SESSIONS` live sessions, and raw keys holding the same bytes. */
-export interface RedisPathFixture {
-  store: SessionStore;
+/** One ioredis client setting: a raw client and our store on a client of that kind. */
+interface Side {
   raw: Redis;
+  store: SessionStore;
   storeClient: Redis;
-  sessionIds: string[];
-  rawKeys: string[];
-  /** The encoded record as the store wrote it. */
-  encoded: string;
-  close(): Promise<void>;
 }
 
-/** Builds {@link RedisPathFixture}, or returns why it cannot. */
-export async function redisPathFixture(): Promise<RedisPathFixture | string> {
-  const RedisSessionStore = redisStoreClass();
-  if (!RedisSessionStore) return 'RedisSessionStore (issue 3) is not in lib/ yet';
-  const node = await benchRedis();
-  const storeClient = client(node);
-  const raw = client(node);
-  const store = new RedisSessionStore(storeClient);
-  const sessionIds: string[] = [];
-  for (let i = 0; i < SESSIONS; i++) {
-    const record = await store.create(typicalRecord(TTL_MS));
-    sessionIds.push(record.id);
-  }
-  const key = await findKey(raw, sessionIds[0]);
-  if (!key) throw new Error('bench: cannot find the key RedisSessionStore wrote');
-  const type = await raw.type(key);
-  if (type !== 'string') throw new Error(`bench: the session key is a ${type}, expected a string`);
-  const encoded = (await raw.get(key))!;
-  const rawKeys = sessionIds.map(() => `bench:raw:${randomUUID()}`);
-  const pipeline = raw.pipeline();
-  for (const rawKey of rawKeys) pipeline.set(rawKey, encoded);
-  await pipeline.exec();
+/** The five variants of scenarios 1 and 2, measured together in alternating rounds. */
+export interface RedisPathResults {
+  rawGet: VariantSummary;
+  touch: VariantSummary;
+  rawGetPiped: VariantSummary;
+  touchPiped: VariantSummary;
+  peer: VariantSummary;
+  /** The encoded record as RedisSessionStore wrote it. */
+  valueBytes: number;
+}
+
+const PIPED = { enableAutoPipelining: true };
+
+function rawGet(name: string, side: Side, rawKeys: string[]): Variant {
   return {
-    store,
-    raw,
-    storeClient,
-    sessionIds,
-    rawKeys,
-    encoded,
-    close: async () => {
-      raw.disconnect();
-      storeClient.disconnect();
-      await stopRedis(node);
-    },
+    name,
+    op: async (i) => JSON.parse((await side.raw.get(rawKeys[i % SESSIONS]))!),
   };
 }
 
-/** The least any store must do per request: one GET and one JSON.parse. */
-export function rawGetVariant(f: RedisPathFixture): Variant {
+function touch(name: string, side: Side, ids: string[]): Variant {
   return {
-    name: 'ioredis GET + JSON.parse',
-    op: async (i) => JSON.parse((await f.raw.get(f.rawKeys[i % SESSIONS]))!),
-  };
-}
-
-/** Our per-request path: `RedisSessionStore.touch`. */
-export function touchVariant(f: RedisPathFixture): Variant {
-  return {
-    name: 'RedisSessionStore.touch',
+    name,
     op: async (i) => {
-      const record = await f.store.touch!(f.sessionIds[i % SESSIONS], TTL_MS);
+      const record = await side.store.touch!(ids[i % SESSIONS], TTL_MS);
       if (!record) throw new Error('bench: a live session was not found');
       return record;
     },
   };
 }
 
-/** Scenario 1: the per-request path on Redis against a raw GET. */
-export const perRequestOnRedis: Scenario = {
-  id: '1',
-  title: 'Per-request path on Redis',
-  async run(ctx: BenchContext): Promise<ScenarioResult> {
-    const setup = `${IN_FLIGHT} requests in flight over ${SESSIONS} live sessions, one redis-server`;
-    const target = ratioAtLeast(0.8);
-    const f = await redisPathFixture();
-    if (typeof f === 'string') {
+/**
+ * Scenarios 1 and 2 on one redis-server: raw ioredis GET + JSON.parse (the
+ * least any store must do), `RedisSessionStore.touch`, each on a default
+ * ioredis client and on one with `enableAutoPipelining`, and connect-redis
+ * (express-session's store) on the `redis` client, which pipelines by itself.
+ * Resolves to why it cannot run when the Redis store is missing.
+ */
+export function redisPathResults(ctx: BenchContext): Promise<RedisPathResults | string> {
+  return fixture(ctx, 'redis-path', async () => {
+    const RedisSessionStore = redisStoreClass();
+    if (!RedisSessionStore) return 'RedisSessionStore (issue 3) is not in lib/ yet';
+    const node = await benchRedis();
+    const sides: Side[] = [{}, PIPED].map((options) => {
+      const storeClient = client(node, options);
       return {
-        id: this.id,
-        title: this.title,
-        setup,
-        rows: [notMeasured('RedisSessionStore.touch', f, target)],
+        raw: client(node, options),
+        storeClient,
+        store: new RedisSessionStore(storeClient),
       };
-    }
+    });
+    const peerClient = createClient({ url: `redis://127.0.0.1:${node.port}` });
+    await peerClient.connect();
     try {
-      const [base, touch] = await compare([rawGetVariant(f), touchVariant(f)], {
-        label: 's1',
-        rounds: ctx.rounds,
-        roundMs: ctx.roundMs,
-        inFlight: IN_FLIGHT,
-        warmupMs: ctx.warmupMs,
-      });
-      return {
-        id: this.id,
-        title: this.title,
-        setup: `${setup}; stored value ${Buffer.byteLength(f.encoded)} bytes`,
-        rows: [
-          row({
-            subject: touch.name,
-            unit: 'ops/s',
-            value: touch.perSec,
-            p50Ms: touch.p50Ms,
-            p99Ms: touch.p99Ms,
-            baselineName: base.name,
-            baseline: base.perSec,
-            ratio: pairedRatio(touch, base),
-            target,
-          }),
+      const [plain, piped] = sides;
+      const ids: string[] = [];
+      for (let i = 0; i < SESSIONS; i++) {
+        ids.push((await plain.store.create(typicalRecord(TTL_MS))).id);
+      }
+      const key = await findKey(plain.raw, ids[0]);
+      if (!key) throw new Error('bench: cannot find the key RedisSessionStore wrote');
+      const type = await plain.raw.type(key);
+      if (type !== 'string') throw new Error(`bench: session key is a ${type}, expected a string`);
+      const encoded = (await plain.raw.get(key))!;
+      const rawKeys = ids.map(() => `bench:raw:${randomUUID()}`);
+      const pipeline = plain.raw.pipeline();
+      for (const rawKey of rawKeys) pipeline.set(rawKey, encoded);
+      await pipeline.exec();
+
+      const peer = new RedisStore({ client: peerClient, prefix: 'sess:', ttl: 1800 });
+      // What express-session keeps: its cookie plus the application's fields
+      // (here the same fields our record holds, so the values are alike).
+      const sess = {
+        cookie: { originalMaxAge: null, httpOnly: true, path: '/' },
+        ...JSON.parse(encoded),
+      } as unknown as SessionData;
+      for (const sid of ids) await peer.set(sid, sess);
+      const peerVariant: Variant = {
+        name: 'connect-redis get + touch',
+        op: async (i) => {
+          const sid = ids[i % SESSIONS];
+          // express-session: store.get on the way in, store.touch on the way
+          // out for an unmodified session (resave: false).
+          const loaded = (await peer.get(sid)) as SessionData;
+          await peer.touch(sid, loaded);
+          return loaded;
+        },
+      };
+      const [rawGetS, touchS, rawGetPipedS, touchPipedS, peerS] = await compare(
+        [
+          rawGet('ioredis GET + JSON.parse', plain, rawKeys),
+          touch('RedisSessionStore.touch', plain, ids),
+          rawGet('ioredis GET + JSON.parse, auto-pipelining client', piped, rawKeys),
+          touch('RedisSessionStore.touch, auto-pipelining client', piped, ids),
+          peerVariant,
         ],
+        {
+          label: 's1+2',
+          rounds: ctx.rounds,
+          roundMs: ctx.roundMs,
+          inFlight: IN_FLIGHT,
+          warmupMs: ctx.warmupMs,
+        },
+      );
+      return {
+        rawGet: rawGetS,
+        touch: touchS,
+        rawGetPiped: rawGetPipedS,
+        touchPiped: touchPipedS,
+        peer: peerS,
+        valueBytes: Buffer.byteLength(encoded),
       };
     } finally {
-      await f.close();
+      await peerClient.quit();
+      for (const side of sides) {
+        side.raw.disconnect();
+        side.storeClient.disconnect();
+      }
+      await stopRedis(node);
     }
-  },
-};
+  });
+}

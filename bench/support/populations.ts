@@ -113,9 +113,10 @@ export function redisPopulation(
     const storeClient = client(node);
     const loaderClient = client(node, { enableAutoPipelining: true });
     const store = new RedisSessionStore(storeClient);
-    const loader = new RedisSessionStore(loaderClient);
+    // Bulk loads queue thousands of writes at once: give them time.
+    const loader = new RedisSessionStore(loaderClient, { commandTimeout: 120_000 });
     const before = await usedMemory(admin);
-    await populate(loader, count, { label: `redis ${fmtCount(count)}`, batch: 2000 });
+    await populate(loader, count, { label: `redis ${fmtCount(count)}`, batch: 1000 });
     const after = await usedMemory(admin);
     ctx.teardown.push(async () => {
       admin.disconnect();
