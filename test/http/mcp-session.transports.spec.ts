@@ -1,5 +1,23 @@
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
-import { McpSessionTransports, type McpSessionModuleOptions, type SessionStore } from '../../lib';
+import {
+  Body,
+  Controller,
+  Delete,
+  type DynamicModule,
+  Get,
+  Logger,
+  Module,
+  Post,
+  Req,
+  Res,
+} from '@nestjs/common';
+import {
+  McpSessionModule,
+  McpSessionTransports,
+  type McpSessionModuleOptions,
+  type SessionStore,
+} from '../../lib';
 import { SampleServerFactory } from '../../sample/mcp-server.factory';
 import { SampleModule } from '../../sample/sample.module';
 import { listen, PLATFORMS, type Platform, type TestApp } from './http-app';
@@ -12,6 +30,43 @@ import {
   toolJson,
 } from './mcp-client';
 import { ProbeStore } from './probe-store';
+
+/** An MCP endpoint without the interceptor: handle() alone. */
+@Controller('mcp')
+class BareMcpController {
+  constructor(private readonly transports: McpSessionTransports) {}
+  @Post()
+  post(@Req() req: object, @Res() res: object, @Body() body: unknown) {
+    return this.transports.handle(req, res, body);
+  }
+  @Get()
+  get(@Req() req: object, @Res() res: object) {
+    return this.transports.handle(req, res);
+  }
+  @Delete()
+  end(@Req() req: object, @Res() res: object) {
+    return this.transports.handle(req, res);
+  }
+}
+
+@Module({})
+class ControllerOnlyModule {
+  static register(options: McpSessionModuleOptions): DynamicModule {
+    return {
+      module: ControllerOnlyModule,
+      imports: [McpSessionModule.forRoot(options)],
+      controllers: [BareMcpController],
+    };
+  }
+}
+
+function createEchoServer(): McpServer {
+  const server = new McpServer({ name: 'echo', version: '1.0.0' });
+  server.registerTool('echo', {}, async () => ({
+    content: [{ type: 'text', text: JSON.stringify('echo') }],
+  }));
+  return server;
+}
 
 const NOT_FOUND = {
   jsonrpc: '2.0',
@@ -50,6 +105,36 @@ describe.each(PLATFORMS)('MCP SDK integration on %s', (platform: Platform) => {
       status: res.status,
       body: res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text,
     };
+  }
+  /** initialize + notifications/initialized without the SDK client (no GET stream). */
+  async function rawInitialize(url: string): Promise<string> {
+    const headers = {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+    };
+    const init = await fetch(`${url}/mcp`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 0,
+        method: 'initialize',
+        params: {
+          protocolVersion: LATEST_PROTOCOL_VERSION,
+          capabilities: {},
+          clientInfo: CLIENT_INFO,
+        },
+      }),
+    });
+    await init.text();
+    const id = init.headers.get('mcp-session-id')!;
+    const done = await fetch(`${url}/mcp`, {
+      method: 'POST',
+      headers: { ...headers, 'mcp-session-id': id },
+      body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+    });
+    expect(done.status).toBe(202);
+    return id;
   }
   /** Moves the stored record's expiry back, so that an extension is visible. */
   async function age(id: string, ms = 10_000) {
@@ -153,6 +238,42 @@ describe.each(PLATFORMS)('MCP SDK integration on %s', (platform: Platform) => {
     });
     await expect(mallory.client.listTools()).rejects.toMatchObject({ code: 404 });
     expect((await alice.client.listTools()).tools.length).toBeGreaterThan(0);
+  });
+
+  it('answers 503 and keeps nothing when the store fails on initialize', async () => {
+    const app = await boot();
+    store.failing = true;
+    jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    await expect(connect(new Router(app.url))).rejects.toThrow(/session store unavailable/);
+    store.failing = false;
+    expect(await store.count()).toBe(0);
+    expect(app.app.get(McpSessionTransports).size).toBe(0);
+  });
+
+  it('costs one store call per request: the transports reuse the record the interceptor attached', async () => {
+    const app = await boot();
+    const id = await rawInitialize(app.url);
+    store.calls = [];
+    expect((await rawCall(app.url, id)).status).toBe(200);
+    expect(store.calls).toEqual(['touch']);
+  });
+
+  it('without the interceptor, handle() runs the same session check itself', async () => {
+    const app = await listen(
+      platform,
+      ControllerOnlyModule.register({ store, createServer: () => createEchoServer() }),
+    );
+    apps.push(app);
+    const id = await rawInitialize(app.url);
+    store.calls = [];
+    expect((await rawCall(app.url, id)).status).toBe(200);
+    expect(store.calls).toEqual(['touch']);
+    const { client: c, sessionId } = await client(new Router(app.url));
+    expect(toolJson(await c.callTool({ name: 'echo', arguments: {} }))).toEqual('echo');
+    expect(await rawCall(app.url, 'no-such-session')).toEqual({ status: 404, body: NOT_FOUND });
+    expect((await rawCall(app.url, 'bad id')).status).toBe(400);
+    await store.expire(sessionId);
+    await expect(c.listTools()).rejects.toMatchObject({ code: 404 });
   });
 
   it('passes DNS-rebinding options to the transports', async () => {
