@@ -33,11 +33,22 @@ afterAll(async () => {
 const topologies: Topology[] = [singleNode(() => node), cluster(() => clusterHandle)];
 
 describe.each(topologies)('RedisSessionStore on a $name', (topology) => {
+  // One connection for the whole contract run, connected before the first
+  // test: the contract's short-ttl cases should not pay for connection (or
+  // cluster slot discovery) set-up. Each test still gets an empty store
+  // through its own key prefix.
+  let shared: RedisClient | undefined;
+  afterAll(async () => {
+    if (shared) await closeQuietly(shared);
+  });
+
   sessionStoreContract(`RedisSessionStore (${topology.name})`, async () => {
-    const client = topology.connect();
+    if (!shared) {
+      shared = topology.connect();
+      await shared.ping();
+    }
     return {
-      store: new RedisSessionStore(client, { keyPrefix: freshPrefix(), commandTimeout: 10_000 }),
-      close: () => closeQuietly(client),
+      store: new RedisSessionStore(shared, { keyPrefix: freshPrefix(), commandTimeout: 10_000 }),
     };
   });
 
