@@ -3,7 +3,12 @@ import type { McpSessionOptions } from '../interfaces/mcp-session-options.interf
 import { MCP_SESSION_OPTIONS } from '../mcp-session.constants';
 import type { SessionRecord } from '../session-record';
 import { shortId } from '../session-store.error';
-import { MALFORMED_SESSION_ID, SESSION_NOT_FOUND, STORE_UNAVAILABLE } from './mcp-session.errors';
+import {
+  MALFORMED_SESSION_ID,
+  type McpSessionRejection,
+  SESSION_NOT_FOUND,
+  STORE_UNAVAILABLE,
+} from './mcp-session.errors';
 import { MCP_SESSION_RECORD, type McpSessionRequest } from './mcp-session.request';
 
 /** 1 to 255 visible ASCII characters (MCP transport spec: 0x21-0x7E). */
@@ -40,15 +45,16 @@ export class McpSessionGate {
    * another owner's; 503 when the store fails (logged here, once).
    */
   async open(request: McpSessionRequest, id: string): Promise<SessionRecord> {
+    const { store, ttl, resolveOwner } = this.options;
     let record: SessionRecord | undefined;
-    try {
-      record = await this.extend(request, id);
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      this.logger.error(
-        `Session store failed for session ${shortId(id)}: ${message.split(id).join(shortId(id))}`,
-      );
-      throw STORE_UNAVAILABLE;
+    if (resolveOwner === undefined && store.touch !== undefined) {
+      try {
+        record = await store.touch(id, ttl);
+      } catch (error) {
+        throw this.storeFailed(id, error);
+      }
+    } else {
+      record = await this.checkAndExtend(request, id);
     }
     if (record === undefined) throw SESSION_NOT_FOUND;
     request[MCP_SESSION_RECORD] = record;
@@ -63,16 +69,37 @@ export class McpSessionGate {
       : resolveOwner(request as never) === owner;
   }
 
-  private async extend(request: McpSessionRequest, id: string): Promise<SessionRecord | undefined> {
-    const { store, ttl, resolveOwner } = this.options;
-    if (resolveOwner === undefined && store.touch !== undefined) return store.touch(id, ttl);
-    // Owner binding reads before it writes: a foreign request must not even
-    // extend the session it is refused.
-    const found = await store.load(id);
+  /** Owner binding, or a store without `touch`: load, check, then extend. */
+  private async checkAndExtend(
+    request: McpSessionRequest,
+    id: string,
+  ): Promise<SessionRecord | undefined> {
+    const { store, ttl } = this.options;
+    let found: SessionRecord | undefined;
+    try {
+      found = await store.load(id);
+    } catch (error) {
+      throw this.storeFailed(id, error);
+    }
+    // A foreign request must not even extend the session it is refused.
     if (found === undefined || !this.isOwner(request, found.owner)) return undefined;
-    if (store.touch !== undefined) return store.touch(id, ttl);
-    found.touch(ttl);
-    await store.save(found);
-    return found;
+    try {
+      if (store.touch !== undefined) return await store.touch(id, ttl);
+      found.touch(ttl);
+      await store.save(found);
+      return found;
+    } catch (error) {
+      throw this.storeFailed(id, error);
+    }
+  }
+
+  /** Logs a store failure once, id shortened, and gives the 503 answer. */
+  private storeFailed(id: string, error: unknown): McpSessionRejection {
+    const message = error instanceof Error ? error.message : String(error);
+    const short = shortId(id);
+    this.logger.error(
+      `Session store failed for session ${short}: ${message.split(id).join(short)}`,
+    );
+    return STORE_UNAVAILABLE;
   }
 }

@@ -71,7 +71,7 @@ export class McpSessionInterceptor implements NestInterceptor {
   }
 
   private async closeAfter<T>(request: McpSessionRequest, id: string, value: T): Promise<T> {
-    // McpSessionTransports has already deleted it through onsessionclosed.
+    // McpSessionTransports handled it: onsessionclosed deletes the record.
     if (request[MCP_SESSION_CLOSED]) return value;
     try {
       await this.options.store.delete(id);

@@ -2,7 +2,7 @@ import type { SessionRecord } from '../session-record';
 
 /** Where the interceptor leaves the live record on the request object. */
 export const MCP_SESSION_RECORD = Symbol('mcp-session.record');
-/** Set by `McpSessionTransports` once it has deleted the record of a DELETE. */
+/** Set by `McpSessionTransports` on a DELETE it handles: it deletes the record itself. */
 export const MCP_SESSION_CLOSED = Symbol('mcp-session.closed');
 
 /** The framework request, as seen by this module: headers plus our two slots. */

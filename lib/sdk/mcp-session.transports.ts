@@ -73,6 +73,8 @@ export class McpSessionTransports implements BeforeApplicationShutdown {
   async handle(request: object, response: object, body?: unknown): Promise<void> {
     const res = nodeResponse(response);
     const req = request as McpSessionRequest;
+    // DELETE is the transports' to carry out (onsessionclosed), whatever it answers.
+    if (req.method === 'DELETE') req[MCP_SESSION_CLOSED] = true;
     let id: string | undefined;
     try {
       let record = getMcpSession(req);
@@ -87,11 +89,11 @@ export class McpSessionTransports implements BeforeApplicationShutdown {
       const answer = await session.transport.handleRequest(toWebRequest(req), {
         parsedBody: body,
       });
-      if (req.method === 'DELETE' && answer.status === 200) req[MCP_SESSION_CLOSED] = true;
       await sendWebResponse(answer, res);
     } catch (error) {
+      // A 404 leaves any local transport alone: it may be another owner's
+      // request for a live session. The sweep closes transports of ended ones.
       if (error instanceof McpSessionRejection) {
-        if (error.status === 404 && id !== undefined) await this.sessions.close(id);
         return sendJsonRpcError(res, error.status, error.body);
       }
       const message = error instanceof Error ? error.message : String(error);
