@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { BenchContext, Scenario } from '../support/context';
-import { summarize, pairedRatio, type RoundResult } from '../support/measure';
+import { median, summarize, pairedRatio, type RoundResult } from '../support/measure';
 import { progress } from '../support/progress';
 import { benchRedis, stopRedis } from '../support/redis';
 import { ratioAtLeast, row, type ScenarioResult } from '../support/report';
@@ -42,7 +42,14 @@ interface AppProcess {
 
 async function startApp(name: string, mode: string, redisPort?: number): Promise<AppProcess> {
   const child = fork(join(__dirname, '..', 'http', 'server.ts'), [mode, String(redisPort ?? '')], {
-    execArgv: ['-r', join(__dirname, '..', 'register.js')],
+    // BENCH_CPU_PROF=<dir>: each app writes a V8 CPU profile there on exit.
+    execArgv: [
+      ...(process.env.BENCH_CPU_PROF
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+        : []),
+      '-r',
+      join(__dirname, '..', 'register.js'),
+    ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const port = await new Promise<number>((resolve, reject) => {
@@ -84,8 +91,27 @@ async function initialize(url: string): Promise<string> {
   return id;
 }
 
+/** The app's CPU time and request count so far. */
+function stats(app: AppProcess): Promise<{ cpuMicros: number; requests: number }> {
+  return new Promise((resolve) => {
+    const listener = (message: { stats?: { cpuMicros: number; requests: number } }) => {
+      if (!message.stats) return;
+      app.child.off('message', listener);
+      resolve(message.stats);
+    };
+    app.child.on('message', listener);
+    app.child.send('stats');
+  });
+}
+
+/** A round's throughput plus the app's CPU time per request (µs). */
+interface HttpRound extends RoundResult {
+  cpuPerRequest: number;
+}
+
 /** One autocannon round of tools/call, spread round-robin over the app's sessions. */
-async function round(app: AppProcess, seconds: number): Promise<RoundResult> {
+async function round(app: AppProcess, seconds: number): Promise<HttpRound> {
+  const before = await stats(app);
   let n = 0;
   const result = await autocannon({
     url: app.url,
@@ -111,11 +137,13 @@ async function round(app: AppProcess, seconds: number): Promise<RoundResult> {
       `${app.name}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`,
     );
   }
+  const after = await stats(app);
   return {
     ops: result['2xx'],
     perSec: result['2xx'] / result.duration,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
+    cpuPerRequest: (after.cpuMicros - before.cpuMicros) / (after.requests - before.requests),
   };
 }
 
@@ -136,7 +164,7 @@ export const httpToolsCall: Scenario = {
         await startApp('interceptor + transports, caching over Redis', 'caching', node.port),
       );
       for (const app of apps) await round(app, 1);
-      const results: RoundResult[][] = apps.map(() => []);
+      const results: HttpRound[][] = apps.map(() => []);
       for (let r = 0; r < rounds; r++) {
         const order = apps.map((_, i) => i);
         if (r % 2 === 1) order.reverse();
@@ -144,7 +172,8 @@ export const httpToolsCall: Scenario = {
           const result = await round(apps[i], seconds);
           results[i].push(result);
           progress(
-            `s4 round ${r + 1}/${rounds} ${apps[i].name}: ${Math.round(result.perSec)} req/s`,
+            `s4 round ${r + 1}/${rounds} ${apps[i].name}: ${Math.round(result.perSec)} req/s, ` +
+              `${Math.round(result.cpuPerRequest)} µs CPU/request`,
           );
         }
       }
@@ -157,20 +186,39 @@ export const httpToolsCall: Scenario = {
           `autocannon, ${CONNECTIONS} connections, ${SESSIONS} sessions round-robin, JSON responses, ` +
           `${rounds} alternating rounds of ${seconds} s; each app in its own process (Express); ` +
           `baseline p50 ${off.p50Ms} ms, p99 ${off.p99Ms} ms`,
-        rows: [memory, caching, alone].map((subject, i) =>
-          row({
-            subject: subject.name,
-            unit: 'req/s',
-            value: subject.perSec,
-            p50Ms: subject.p50Ms,
-            p99Ms: subject.p99Ms,
-            baselineName: 'session layer off',
-            baseline: off.perSec,
-            ratio: pairedRatio(subject, off),
-            target: targets[i],
-            note: i === 2 ? 'orientation' : undefined,
+        rows: [
+          ...[memory, caching, alone].map((subject, i) =>
+            row({
+              subject: subject.name,
+              unit: 'req/s',
+              value: subject.perSec,
+              p50Ms: subject.p50Ms,
+              p99Ms: subject.p99Ms,
+              baselineName: 'session layer off',
+              baseline: off.perSec,
+              ratio: pairedRatio(subject, off),
+              target: targets[i],
+              note: i === 2 ? 'orientation' : undefined,
+            }),
+          ),
+          ...[memory, caching, alone].map((subject, i) => {
+            const cpu = (k: number) => median(results[k].map((x) => x.cpuPerRequest));
+            const k = [1, 3, 2][i];
+            return row({
+              subject: `${subject.name}: app CPU per request`,
+              unit: 'µs',
+              value: cpu(k),
+              baselineName: 'session layer off',
+              baseline: cpu(0),
+              // Requests per CPU-second relative to the baseline: the
+              // throughput ratio a saturated, undisturbed core would show.
+              ratio: median(
+                results[k].map((x, r) => results[0][r].cpuPerRequest / x.cpuPerRequest),
+              ),
+              note: 'ratio = baseline CPU / subject CPU',
+            });
           }),
-        ),
+        ],
       };
     } finally {
       for (const app of apps) {
