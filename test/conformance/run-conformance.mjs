@@ -2,9 +2,10 @@
 // `npm run test:conformance`: the official MCP conformance suite against the
 // sample in conformance mode, twice:
 //   1. one instance (memory store): every active server scenario;
-//   2. two instances on one redis-server behind a round-robin proxy that sends
-//      every request to the other instance than the last: the same scenarios
-//      across instance hops.
+//   2. two instances (caching store) on one redis-server behind a round-robin
+//      proxy that sends every message of a session to the other instance than
+//      the last one (see round-robin.proxy.mjs): the same scenarios across
+//      instance hops.
 // Each run prints the suite's own summary and fails on any failing scenario
 // that its expected-failures file (the suite's --expected-failures) does not
 // list, and on listed scenarios that pass. Runs on Node 20; the suite itself
@@ -166,7 +167,7 @@ async function acrossHops(workDir) {
     });
     cleanups.push(proxy.close);
     const run = await conformanceRun({
-      title: 'Two instances on one Redis, round-robin proxy (a hop on every request)',
+      title: 'Two instances on one Redis behind the round-robin proxy (every message hops)',
       url: `http://127.0.0.1:${proxy.port}/mcp`,
       expectedFailures: join(HERE, 'expected-failures.instance-hops.yml'),
       workDir,
