@@ -12,6 +12,9 @@ import {
   resolveCachingOptions,
 } from './caching-session.options';
 
+/** How `read` asks the backend. */
+type ReadMode = 'load' | 'touch' | 'revalidate';
+
 /**
  * A local tier (`cache`, typically a `MemorySessionStore` of its own) in front
  * of a shared `store` (typically a `RedisSessionStore`). The backend is the
@@ -72,9 +75,10 @@ export class CachingSessionStore implements SessionStore, OnApplicationShutdown 
 
   async create(record: SessionRecord): Promise<SessionRecord> {
     const start = this.index.begin();
+    const startedAt = Date.now();
     try {
       await backendCall('create', record.id, () => this.store.create(record));
-      await this.fill(record.id, record, start);
+      await this.fill(record.id, record, start, startedAt);
     } finally {
       this.index.finish();
     }
@@ -85,9 +89,10 @@ export class CachingSessionStore implements SessionStore, OnApplicationShutdown 
     const id = record.id;
     this.index.invalidate(id);
     const start = this.index.begin();
+    const startedAt = Date.now();
     try {
       await backendCall('save', id, () => this.store.save(record));
-      await this.fill(id, record, start);
+      await this.fill(id, record, start, startedAt);
     } finally {
       this.index.finish();
     }
@@ -105,7 +110,7 @@ export class CachingSessionStore implements SessionStore, OnApplicationShutdown 
         this.tier.failed(id, error);
       }
     }
-    return this.read(id, false, 0);
+    return this.read(id, 0, 'load');
   }
 
   async delete(id: string): Promise<void> {
@@ -129,22 +134,19 @@ export class CachingSessionStore implements SessionStore, OnApplicationShutdown 
       } catch (error) {
         this.tier.failed(id, error);
       }
-      if (cached !== undefined) {
-        const now = cached.lastAccessed.getTime();
-        // Served locally while the copy is trusted (an invalidation during the
-        // await zeroes trustUntil) and the backend's expiry trails the new one
-        // by less than touchInterval; otherwise the backend touch below.
-        if (
-          now < entry.trustUntil &&
-          now + ttlMs - entry.backendExpiresAt <
-            (this.touchInterval ?? ttlMs * DEFAULT_TOUCH_FRACTION)
-        ) {
+      // While the backend's expiry trails the new one by less than
+      // touchInterval, the touch stays local: served from the copy while it is
+      // trusted (an invalidation during the await zeroes trustUntil), else
+      // revalidated by a backend read. Otherwise, the backend touch below.
+      if (cached !== undefined && this.lagsLess(cached, ttlMs, entry.backendExpiresAt)) {
+        if (cached.lastAccessed.getTime() < entry.trustUntil) {
           entry.used = true;
           return cached;
         }
+        return this.read(id, ttlMs, 'revalidate');
       }
     }
-    return this.read(id, true, ttlMs);
+    return this.read(id, ttlMs, 'touch');
   }
 
   /** Removes expired records from the backend (resolves to how many) and drops untrusted cached copies. */
@@ -165,34 +167,52 @@ export class CachingSessionStore implements SessionStore, OnApplicationShutdown 
     return this.channel === undefined || this.channel.connected;
   }
 
-  /** A backend load or touch (one round trip), then the cache fill. */
+  /** True when `touched`'s expiry is less than touchInterval past the backend's. */
+  private lagsLess(touched: SessionRecord, ttlMs: number, backendExpiresAt: number): boolean {
+    const interval = this.touchInterval ?? ttlMs * DEFAULT_TOUCH_FRACTION;
+    return touched.lastAccessed.getTime() + ttlMs - backendExpiresAt < interval;
+  }
+
+  /**
+   * One backend call (a `load`, or a `touch` that also extends the expiry),
+   * then the cache fill. `revalidate` is a touch that stays local: the record
+   * is read and extended here, unless its stored expiry turns out too old.
+   */
   private async read(
     id: string,
-    touching: boolean,
     ttlMs: number,
+    mode: ReadMode,
   ): Promise<SessionRecord | undefined> {
     const start = this.index.begin();
+    const startedAt = Date.now();
     try {
       let record: SessionRecord | undefined;
       try {
-        record = touching ? await touchStore(this.store, id, ttlMs) : await this.store.load(id);
+        record = await (mode === 'touch' ? touchStore(this.store, id, ttlMs) : this.store.load(id));
+        if (record !== undefined && mode === 'revalidate') {
+          const stored = record.expiresAt.getTime();
+          if (this.lagsLess(record.touch(ttlMs), ttlMs, stored)) {
+            await this.fill(id, record, start, startedAt, stored);
+            return record;
+          }
+          record = await touchStore(this.store, id, ttlMs);
+        }
       } catch (error) {
         const copy = this.serveStaleOnError
           ? await this.tier.run(id, (cache) =>
-              touching ? touchStore(cache, id, ttlMs) : cache.load(id),
+              mode === 'load' ? cache.load(id) : touchStore(cache, id, ttlMs),
             )
           : undefined;
         if (copy !== undefined) {
           this.logger.warn(`Backend failed; serving the cached copy of ${shortId(id)}`);
           return copy;
         }
-        const op = touching ? 'touch' : 'load';
-        throw SessionStoreError.backend(`backend ${op} of ${shortId(id)} failed`, error);
+        throw SessionStoreError.backend(`backend ${mode} of ${shortId(id)} failed`, error);
       }
       if (record === undefined) {
         this.index.invalidate(id);
       } else {
-        await this.fill(id, record, start);
+        await this.fill(id, record, start, startedAt);
       }
       return record;
     } finally {
@@ -200,13 +220,22 @@ export class CachingSessionStore implements SessionStore, OnApplicationShutdown 
     }
   }
 
-  /** Copies a record the backend confirmed into the cache, unless an invalidation raced it. */
-  private async fill(id: string, record: SessionRecord, start: number): Promise<void> {
+  /**
+   * Copies a record the backend confirmed (asked at `startedAt`; it expires
+   * there at `backendExpiresAt`) into the cache, unless an invalidation raced it.
+   */
+  private async fill(
+    id: string,
+    record: SessionRecord,
+    start: number,
+    startedAt: number,
+    backendExpiresAt: number = record.expiresAt.getTime(),
+  ): Promise<void> {
     if (!this.trusting() || !this.index.mayFill(id, start)) return;
     if (!(await this.tier.put(record))) return;
     // Checked again: an invalidation may have come while the cache wrote.
     if (this.trusting() && this.index.mayFill(id, start)) {
-      this.index.confirm(id, record.expiresAt.getTime(), Date.now());
+      this.index.confirm(id, backendExpiresAt, startedAt);
     } else {
       this.tier.drop(id);
     }

@@ -199,6 +199,45 @@ describe('CachingSessionStore over a memory backend', () => {
       );
     });
 
+    it('revalidates an expired copy with a backend read while the stored expiry is recent', async () => {
+      const { cache, backend, store } = setup({ touchInterval: 60_000, cacheTtl: 1_000 });
+      const record = await seed(store, 'revalidated');
+      record.data = { changed: 'elsewhere' };
+      await backend.inner.save(record);
+      jest.advanceTimersByTime(1_000);
+
+      const touched = (await store.touch('revalidated', TTL))!;
+      expect(backend.calls.load).toBe(1);
+      expect(backend.calls.touch).toBe(0);
+      expect(touched.data).toEqual({ changed: 'elsewhere' });
+      expect(touched.expiresAt.getTime()).toBe(Date.now() + TTL);
+      expect((await cache.inner.load('revalidated'))!.expiresAt.getTime()).toBe(Date.now() + TTL);
+      await store.touch('revalidated', TTL);
+      expect(backend.total - backend.calls.save).toBe(1);
+    });
+
+    it('touches the backend when the revalidated record expires too soon there', async () => {
+      const { backend, store } = setup({ touchInterval: 5_000, cacheTtl: 1_000 });
+      const record = await seed(store, 'short-there');
+      record.expiresAt = new Date(Date.now() + 10_000);
+      await backend.inner.save(record);
+      jest.advanceTimersByTime(1_000);
+
+      expect((await store.touch('short-there', TTL))!.expiresAt.getTime()).toBe(Date.now() + TTL);
+      expect(backend.calls.load).toBe(1);
+      expect(backend.calls.touch).toBe(1);
+      expect((await backend.inner.load('short-there'))!.expiresAt.getTime()).toBe(Date.now() + TTL);
+    });
+
+    it('returns undefined when the revalidation finds the session gone', async () => {
+      const { backend, store } = setup({ touchInterval: 60_000, cacheTtl: 1_000 });
+      await seed(store, 'gone-there');
+      await backend.inner.delete('gone-there');
+      jest.advanceTimersByTime(1_000);
+      expect(await store.touch('gone-there', TTL)).toBeUndefined();
+      expect(await store.load('gone-there')).toBeUndefined();
+    });
+
     it('refreshes the cached copy from a backend touch', async () => {
       const { backend, store } = setup({ touchInterval: 1_000 });
       const record = await seed(store, 'refreshed');
