@@ -28,9 +28,12 @@ type ReadMode = 'load' | 'touch' | 'revalidate';
  *
  * **Throttled touches.** A touch extends the cached copy every time but sends
  * it to the backend (one `touch`, which also refreshes the copy) only when the
- * backend's expiry would trail the new one by `touchInterval` or more, or the
- * copy is older than `cacheTtl`: the backend's expiry never lags the true one
- * by more than `touchInterval`.
+ * backend's expiry would trail the new one by `touchInterval` or more: the
+ * backend's expiry never lags the true one by more than `touchInterval`. A
+ * copy older than `cacheTtl` is revalidated by one backend `load`.
+ *
+ * Round trips: none for a trusted hit; one per miss or revalidation; `create`
+ * one; `save` and `delete` one plus the channel's publish.
  *
  * Backend failures reject with `SessionStoreError` kind `backend` (no cached
  * copy is served unless `serveStaleOnError`); cache failures are logged and the
