@@ -100,6 +100,21 @@ describe.each(topologies)('RedisInvalidationChannel (%s)', (_name, open) => {
     expect(neighbour.events).toEqual(['session:1 with spaces', 'second']);
   });
 
+  it('subscribes with a client that is already connected', async () => {
+    const client = topology.client();
+    clients.push(client);
+    await eventually(() => client.status === 'ready', 'the client');
+    const late = new RedisInvalidationChannel(client, { channel: 'test:invalidate' });
+    channels.push(late);
+    const other = channel();
+    await eventually(() => late.connected && other.connected, 'both subscriptions');
+    const listener = new Recorder();
+    late.subscribe(listener);
+    await other.publish('late');
+    await eventually(() => listener.events.length === 1, 'the message');
+    expect(listener.events).toEqual(['late']);
+  });
+
   it('stops telling a listener once it unsubscribes', async () => {
     const a = channel();
     const b = channel();
