@@ -126,6 +126,13 @@ export async function stopRedis(port) {
   }
 }
 
+const suites = new Set();
+
+/** Kills the suite processes still running (for cleanup on a signal or the watchdog). */
+export function killSuites() {
+  for (const child of suites) child.kill('SIGKILL');
+}
+
 /**
  * Runs the conformance suite's `server` command with the Node 22 binary, its
  * output teed to `logPath`, killed after `timeoutMs`. Resolves to the exit
@@ -140,6 +147,7 @@ export function runSuite({ node22, cli, url, expectedFailures, outputDir, logPat
       env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    suites.add(child);
     const log = openSync(logPath, 'w');
     const chunks = [];
     const keep = (chunk) => {
@@ -158,6 +166,7 @@ export function runSuite({ node22, cli, url, expectedFailures, outputDir, logPat
       child.kill('SIGKILL');
     }, timeoutMs);
     child.once('close', (code) => {
+      suites.delete(child);
       clearTimeout(timer);
       closeSync(log);
       resolve({

@@ -15,7 +15,13 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, runSuite, startRedis, startSample } from './conformance.processes.mjs';
+import {
+  freePort,
+  killSuites,
+  runSuite,
+  startRedis,
+  startSample,
+} from './conformance.processes.mjs';
 import { startRoundRobinProxy } from './round-robin.proxy.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -32,6 +38,7 @@ const WATCHDOG_MS = 20 * 60_000; // the whole command, build included
 
 const cleanups = [];
 async function cleanUp() {
+  killSuites();
   while (cleanups.length > 0) {
     const step = cleanups.pop();
     try {
