@@ -136,10 +136,13 @@ class HarnessNode implements RedisNode {
   }
 
   async stop(): Promise<void> {
-    await cli(this.port, 'shutdown', 'nosave');
-    await waitFor(`port ${this.port} to stop answering`, async () => !(await answers(this.port)));
-    if (this.dir) await rm(this.dir, { recursive: true, force: true });
-    this.dir = '';
+    try {
+      await cli(this.port, 'shutdown', 'nosave');
+      await waitFor(`port ${this.port} to stop answering`, async () => !(await answers(this.port)));
+    } finally {
+      if (this.dir) await rm(this.dir, { recursive: true, force: true });
+      this.dir = '';
+    }
   }
 }
 
