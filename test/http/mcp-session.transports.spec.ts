@@ -60,14 +60,6 @@ class ControllerOnlyModule {
   }
 }
 
-function createEchoServer(): McpServer {
-  const server = new McpServer({ name: 'echo', version: '1.0.0' });
-  server.registerTool('echo', {}, async () => ({
-    content: [{ type: 'text', text: JSON.stringify('echo') }],
-  }));
-  return server;
-}
-
 const NOT_FOUND = {
   jsonrpc: '2.0',
   error: { code: -32001, message: 'Session not found' },
@@ -261,7 +253,17 @@ describe.each(PLATFORMS)('MCP SDK integration on %s', (platform: Platform) => {
   it('without the interceptor, handle() runs the same session check itself', async () => {
     const app = await listen(
       platform,
-      ControllerOnlyModule.register({ store, createServer: () => createEchoServer() }),
+      ControllerOnlyModule.register({
+        store,
+        // The README's createServer snippet.
+        createServer: () => {
+          const server = new McpServer({ name: 'my-server', version: '1.0.0' });
+          server.registerTool('hello', {}, async () => ({
+            content: [{ type: 'text', text: 'hi' }],
+          }));
+          return server;
+        },
+      }),
     );
     apps.push(app);
     const id = await rawInitialize(app.url);
@@ -269,7 +271,9 @@ describe.each(PLATFORMS)('MCP SDK integration on %s', (platform: Platform) => {
     expect((await rawCall(app.url, id)).status).toBe(200);
     expect(store.calls).toEqual(['touch']);
     const { client: c, sessionId } = await client(new Router(app.url));
-    expect(toolJson(await c.callTool({ name: 'echo', arguments: {} }))).toEqual('echo');
+    expect(await c.callTool({ name: 'hello', arguments: {} })).toEqual({
+      content: [{ type: 'text', text: 'hi' }],
+    });
     expect(await rawCall(app.url, 'no-such-session')).toEqual({ status: 404, body: NOT_FOUND });
     expect((await rawCall(app.url, 'bad id')).status).toBe(400);
     await store.expire(sessionId);
