@@ -1,5 +1,6 @@
 import { fmtCount, type BenchContext, type Scenario } from '../support/context';
-import { findKey, pipelined } from '../support/redis';
+import type Redis from 'ioredis';
+import { benchRedis, client, findKey, pipelined, stopRedis } from '../support/redis';
 import { memoryPopulation, redisPopulation, settledHeap, usedMemory } from '../support/populations';
 import { sessionId, typicalRecord } from '../support/records';
 import { notMeasured, row, valueAtMost, type Row, type ScenarioResult } from '../support/report';
@@ -18,6 +19,25 @@ async function jsonMapHeapPerSession(count: number): Promise<number> {
   const after = await settledHeap();
   if (map.size !== count) throw new Error('bench: map lost entries');
   return (after - before) / count;
+}
+
+/** MEMORY USAGE summed over the store's sorted-set keys (its expiry index), if any. */
+async function indexUsage(redis: Redis): Promise<number | undefined> {
+  let cursor = '0';
+  let total = 0;
+  let found = false;
+  do {
+    const [next, keys] = (await redis.call('SCAN', cursor, 'TYPE', 'zset', 'COUNT', '10000')) as [
+      string,
+      string[],
+    ];
+    for (const key of keys) {
+      found = true;
+      total += Number(await redis.memory('USAGE', key, 'SAMPLES', '0'));
+    }
+    cursor = next;
+  } while (cursor !== '0');
+  return found ? total : undefined;
 }
 
 /** Scenario 6: heap bytes per memory session, Redis bytes per session. */
@@ -57,17 +77,23 @@ export const costPerSession: Scenario = {
       return { id: this.id, title: this.title, setup, rows };
     }
     // The least Redis can spend: the same value under a key of the same
-    // length, with an expiry, and nothing else.
+    // length, with an expiry, and nothing else; as many keys, on a fresh
+    // server of its own, so that the keyspace tables grow alike.
     const sampleKey = (await findKey(redis.admin, sessionId(0)))!;
     const value = (await redis.admin.get(sampleKey))!;
-    const rawCount = Math.min(n, 100_000);
     const rawKey = (i: number) => `raw:${String(i).padStart(sampleKey.length - 4, '0')}`;
-    const rawBefore = await usedMemory(redis.admin);
-    await pipelined(redis.admin, rawCount, (pipeline, i) =>
-      pipeline.set(rawKey(i), value, 'PX', 3_600_000),
-    );
-    const rawPerKey = ((await usedMemory(redis.admin)) - rawBefore) / rawCount;
-    await pipelined(redis.admin, rawCount, (pipeline, i) => pipeline.unlink(rawKey(i)));
+    const rawNode = await benchRedis();
+    const raw = client(rawNode);
+    let rawPerKey: number;
+    try {
+      const rawBefore = await usedMemory(raw);
+      await pipelined(raw, n, (pipeline, i) => pipeline.set(rawKey(i), value, 'PX', 3_600_000));
+      rawPerKey = ((await usedMemory(raw)) - rawBefore) / n;
+    } finally {
+      raw.disconnect();
+      await stopRedis(rawNode);
+    }
+    const indexBytes = await indexUsage(redis.admin);
     const usage = await redis.admin.memory('USAGE', sampleKey, 'SAMPLES', '0');
     rows.push(
       row({
@@ -77,7 +103,11 @@ export const costPerSession: Scenario = {
         baselineName: 'SET PX of the same value, same key length',
         baseline: rawPerKey,
         target: heapTarget,
-        note: `value ${Buffer.byteLength(value)} B, MEMORY USAGE of one session key ${usage} B`,
+        note:
+          `value ${Buffer.byteLength(value)} B, key ${sampleKey.length} B; MEMORY USAGE of one session key ${usage} B` +
+          (indexBytes === undefined
+            ? ''
+            : `, of the expiry index ${Math.round(indexBytes / n)} B per session`),
       }),
     );
     return { id: this.id, title: this.title, setup, rows };

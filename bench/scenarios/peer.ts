@@ -64,6 +64,8 @@ export const againstPeer: Scenario = {
         vs(r.touch, r.peer, target),
         vs(r.touchPiped, r.peer, target),
         { ...vs(r.peer, r.rawGet), subject: `${r.peer.name} (orientation)` },
+        { ...vs(r.peer, r.peerClientGet), subject: `${r.peer.name} (orientation)` },
+        { ...vs(r.peerClientGet, r.rawGet), subject: `${r.peerClientGet.name} (orientation)` },
       ],
     };
   },

@@ -30,6 +30,8 @@ export interface RedisPathResults {
   rawGetPiped: VariantSummary;
   touchPiped: VariantSummary;
   peer: VariantSummary;
+  /** GET + JSON.parse on the `redis` client connect-redis uses. */
+  peerClientGet: VariantSummary;
   /** The encoded record as RedisSessionStore wrote it. */
   valueBytes: number;
 }
@@ -111,13 +113,18 @@ export function redisPathResults(ctx: BenchContext): Promise<RedisPathResults | 
           return loaded;
         },
       };
-      const [rawGetS, touchS, rawGetPipedS, touchPipedS, peerS] = await compare(
+      const peerClientGet: Variant = {
+        name: '`redis` client GET + JSON.parse',
+        op: async (i) => JSON.parse((await peerClient.get(rawKeys[i % SESSIONS]))!),
+      };
+      const [rawGetS, touchS, rawGetPipedS, touchPipedS, peerS, peerGetS] = await compare(
         [
           rawGet('ioredis GET + JSON.parse', plain, rawKeys),
           touch('RedisSessionStore.touch', plain, ids),
           rawGet('ioredis GET + JSON.parse, auto-pipelining client', piped, rawKeys),
           touch('RedisSessionStore.touch, auto-pipelining client', piped, ids),
           peerVariant,
+          peerClientGet,
         ],
         {
           label: 's1+2',
@@ -133,6 +140,7 @@ export function redisPathResults(ctx: BenchContext): Promise<RedisPathResults | 
         rawGetPiped: rawGetPipedS,
         touchPiped: touchPipedS,
         peer: peerS,
+        peerClientGet: peerGetS,
         valueBytes: Buffer.byteLength(encoded),
       };
     } finally {
