@@ -7,13 +7,18 @@ import {
   Controller,
   Delete,
   Get,
+  Injectable,
   Module,
   Post,
   Req,
   Res,
   UseInterceptors,
+  type CallHandler,
   type DynamicModule,
+  type ExecutionContext,
+  type NestInterceptor,
 } from '@nestjs/common';
+import type { Observable } from 'rxjs';
 import { McpSessionInterceptor } from '../../lib/interceptors/mcp-session.interceptor';
 import { McpSessionModule } from '../../lib/mcp-session.module';
 import { McpSessionTransports } from '../../lib/sdk/mcp-session.transports';
@@ -80,6 +85,30 @@ class InterceptedPlainMcpController extends PlainMcpController {
   }
 }
 
+/** An interceptor that does nothing: what Nest's interceptor machinery costs by itself. */
+@Injectable()
+class NoopInterceptor implements NestInterceptor {
+  intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    return next.handle();
+  }
+}
+
+/** The SDK-only endpoint behind {@link NoopInterceptor}. */
+@Controller('mcp')
+@UseInterceptors(NoopInterceptor)
+class NoopPlainMcpController extends PlainMcpController {}
+
+/** The module's transports with no interceptor: they check the session themselves. */
+@Controller('mcp')
+class TransportsOnlyMcpController {
+  constructor(private readonly transports: McpSessionTransports) {}
+
+  @Post()
+  post(@Req() req: object, @Res() res: object, @Body() body: unknown): Promise<void> {
+    return this.transports.handle(req, res, body);
+  }
+}
+
 /** The subject: the module's interceptor and transports, as in the sample. */
 @Controller('mcp')
 @UseInterceptors(McpSessionInterceptor)
@@ -116,6 +145,26 @@ export class BenchHttpModule {
       module: BenchHttpModule,
       imports: [McpSessionModule.forRoot({ store })],
       controllers: [InterceptedPlainMcpController],
+    };
+  }
+
+  /** SDK transports as in {@link plain} behind a no-op interceptor. */
+  static noopInterceptor(): DynamicModule {
+    return { module: BenchHttpModule, controllers: [NoopPlainMcpController] };
+  }
+
+  /** The module's transports over `store`, no interceptor. */
+  static transportsOnly(store: SessionStore): DynamicModule {
+    return {
+      module: BenchHttpModule,
+      imports: [
+        McpSessionModule.forRoot({
+          store,
+          createServer: () => createEchoServer(),
+          transport: { enableJsonResponse: true },
+        }),
+      ],
+      controllers: [TransportsOnlyMcpController],
     };
   }
 

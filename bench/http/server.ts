@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
+import { type DynamicModule, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import Redis from 'ioredis';
 import type { SessionStore } from '../../lib/session-store';
@@ -11,26 +11,31 @@ import { BenchHttpModule } from './apps';
 
 /**
  * One bench app in a process of its own (so that the load generator does not
- * share its event loop): `server.ts <plain|interceptor|memory|caching> [redisPort]`.
+ * share its event loop): `server.ts <plain|noop|interceptor|transports|memory|caching> [redisPort]`.
  * Reports `{ port }` to the parent over IPC once it listens.
  */
 async function main(): Promise<void> {
   const [mode, redisPort] = process.argv.slice(2);
   let store: SessionStore | undefined;
-  if (mode === 'memory' || mode === 'interceptor') store = new MemorySessionStore();
+  if (mode === 'memory' || mode === 'interceptor' || mode === 'transports')
+    store = new MemorySessionStore();
   if (mode === 'caching') {
     const client = new Redis(Number(redisPort), '127.0.0.1');
     store = new CachingSessionStore(new MemorySessionStore(), new RedisSessionStore(client), {
       channel: new RedisInvalidationChannel(client),
     });
   }
-  if (mode !== 'plain' && !store) throw new Error(`bench server: unknown mode ${mode}`);
-  const module =
-    mode === 'plain'
-      ? BenchHttpModule.plain()
-      : mode === 'interceptor'
-        ? BenchHttpModule.interceptorOnly(store!)
-        : BenchHttpModule.withStore(store!);
+  if (mode !== 'plain' && mode !== 'noop' && !store)
+    throw new Error(`bench server: unknown mode ${mode}`);
+  const modules: Record<string, () => DynamicModule> = {
+    plain: () => BenchHttpModule.plain(),
+    noop: () => BenchHttpModule.noopInterceptor(),
+    interceptor: () => BenchHttpModule.interceptorOnly(store!),
+    transports: () => BenchHttpModule.transportsOnly(store!),
+    memory: () => BenchHttpModule.withStore(store!),
+    caching: () => BenchHttpModule.withStore(store!),
+  };
+  const module = modules[mode]();
   const app = await NestFactory.create(module, { logger: ['error', 'warn'] });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
