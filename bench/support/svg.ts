@@ -1,78 +1,98 @@
 import type { Machine } from './machine';
 import type { Row, ScenarioResult } from './report';
+import { fmtValue } from './report';
 
 const esc = (text: string) =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-interface Bar {
-  label: string;
+const clip = (text: string, max: number) =>
+  text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+
+interface Item {
+  id: string;
   row: Row;
 }
 
 /**
- * The headline chart: every row whose target is a ratio to a baseline, as a
- * bar (the measured ratio) with a tick at the target, green when it holds.
+ * The headline chart: every row whose target is a ratio to a baseline as a
+ * bar (the measured ratio) with a dashed tick at the target, green when it
+ * holds and red when not; below it, the rows with absolute targets.
  */
 export function headlineSvg(results: ScenarioResult[], machine: Machine): string {
-  const bars: Bar[] = [];
+  const bars: Item[] = [];
+  const absolute: Item[] = [];
   for (const result of results) {
-    for (const r of result.rows) {
-      if (r.target?.on !== 'ratio') continue;
-      bars.push({ label: `${result.id}. ${r.subject} vs ${r.baselineName || 'baseline'}`, row: r });
+    for (const row of result.rows) {
+      if (row.target?.on === 'ratio') bars.push({ id: result.id, row });
+      else if (row.target?.on === 'value') absolute.push({ id: result.id, row });
     }
   }
-  const width = 900;
-  const left = 430;
-  const right = 60;
-  const top = 60;
-  const barHeight = 22;
-  const gap = 12;
-  const bottom = 60;
+  const width = 1000;
+  const left = 470;
+  const right = 70;
+  const top = 70;
+  const rowHeight = 40;
+  const barHeight = 18;
   const maxRatio = Math.max(
     1.5,
     ...bars.map((b) => Math.max(b.row.ratio ?? 0, b.row.target?.limit ?? 0) * 1.1),
   );
-  const height = top + bars.length * (barHeight + gap) + bottom;
-  const x = (ratio: number) => left + ((width - left - right) * ratio) / maxRatio;
-  const parts: string[] = [];
-  parts.push(
+  const chartBottom = top + bars.length * rowHeight;
+  const height = chartBottom + 60 + absolute.length * 20 + 40;
+  const x = (ratio: number) =>
+    left + ((width - left - right) * Math.min(ratio, maxRatio)) / maxRatio;
+  const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
-    `<text x="16" y="24" font-size="16" font-weight="bold">nestjs-mcp-session: throughput relative to a baseline measured in the same run</text>`,
-    `<text x="16" y="44" fill="#555">${esc(machine.summary)}</text>`,
-  );
-  for (const tick of [0, 0.5, 1, 1.5, 2, 2.5, 3].filter((t) => t <= maxRatio)) {
-    parts.push(
-      `<line x1="${x(tick)}" y1="${top - 6}" x2="${x(tick)}" y2="${height - bottom + 4}" stroke="${tick === 1 ? '#888' : '#e3e3e3'}"/>`,
-      `<text x="${x(tick)}" y="${height - bottom + 18}" text-anchor="middle" fill="#555">${tick.toFixed(1)}x</text>`,
+    `<text x="16" y="26" font-size="16" font-weight="bold">nestjs-mcp-session: each figure relative to a baseline measured in the same run</text>`,
+    `<text x="16" y="46" fill="#555">${esc(machine.summary)}</text>`,
+  ];
+  for (let tick = 0; tick <= maxRatio; tick += 0.5) {
+    out.push(
+      `<line x1="${x(tick)}" y1="${top - 8}" x2="${x(tick)}" y2="${chartBottom}" stroke="${tick === 1 ? '#999' : '#e5e5e5'}"/>`,
+      `<text x="${x(tick)}" y="${chartBottom + 16}" text-anchor="middle" fill="#555">${tick.toFixed(1)}x</text>`,
     );
   }
-  bars.forEach((bar, i) => {
-    const y = top + i * (barHeight + gap);
-    const { ratio, target, holds, note } = bar.row;
-    parts.push(
-      `<text x="${left - 8}" y="${y + barHeight / 2 + 4}" text-anchor="end">${esc(bar.label)}</text>`,
+  bars.forEach(({ id, row }, i) => {
+    const y = top + i * rowHeight;
+    out.push(
+      `<text x="${left - 10}" y="${y + 8}" text-anchor="end">${esc(clip(`${id}. ${row.subject}`, 66))}</text>`,
+      `<text x="${left - 10}" y="${y + 23}" text-anchor="end" fill="#777" font-size="11">${esc(clip(`vs ${row.baselineName}`, 76))}</text>`,
     );
-    if (ratio === null) {
-      parts.push(
-        `<text x="${left + 6}" y="${y + barHeight / 2 + 4}" fill="#999">${esc(note ?? 'not measured')}</text>`,
+    if (row.ratio === null) {
+      out.push(
+        `<text x="${left + 6}" y="${y + 15}" fill="#999">${esc(clip(row.note ?? 'not measured', 70))}</text>`,
       );
     } else {
-      const colour = holds === false ? '#d9534f' : '#3c9a5f';
-      parts.push(
-        `<rect x="${left}" y="${y}" width="${Math.max(1, x(ratio) - left)}" height="${barHeight}" fill="${colour}"/>`,
-        `<text x="${x(ratio) + 6}" y="${y + barHeight / 2 + 4}">${ratio.toFixed(2)}x</text>`,
+      const colour = row.holds === false ? '#d9534f' : '#3c9a5f';
+      out.push(
+        `<rect x="${left}" y="${y + 2}" width="${Math.max(1, x(row.ratio) - left)}" height="${barHeight}" fill="${colour}"/>`,
+        `<text x="${x(row.ratio) + 6}" y="${y + 15}">${row.ratio.toFixed(2)}x</text>`,
       );
     }
-    if (target) {
-      parts.push(
-        `<line x1="${x(target.limit)}" y1="${y - 3}" x2="${x(target.limit)}" y2="${y + barHeight + 3}" stroke="#000" stroke-width="2" stroke-dasharray="3,2"/>`,
+    if (row.target) {
+      const tx = x(row.target.limit);
+      out.push(
+        `<line x1="${tx}" y1="${y - 2}" x2="${tx}" y2="${y + barHeight + 6}" stroke="#000" stroke-width="2" stroke-dasharray="3,2"/>`,
       );
     }
   });
-  parts.push(
-    `<text x="16" y="${height - 16}" fill="#555">Bars: median of alternating rounds (subject / baseline). Dashed tick: target. Red: target missed.</text>`,
-    `</svg>`,
+  let y = chartBottom + 44;
+  out.push(`<text x="16" y="${y}" font-weight="bold">Absolute targets</text>`);
+  for (const { id, row } of absolute) {
+    y += 20;
+    const verdict = row.holds === null ? 'not measured' : row.holds ? 'holds' : 'missed';
+    const colour = row.holds === null ? '#999' : row.holds ? '#3c9a5f' : '#d9534f';
+    const figure = row.value === null ? (row.note ?? '-') : fmtValue(row.value, row.unit);
+    out.push(
+      `<text x="16" y="${y}">${esc(clip(`${id}. ${row.subject}`, 90))}</text>`,
+      `<text x="${left + 120}" y="${y}">${esc(clip(figure, 40))} (target ${esc(row.target!.text)})</text>`,
+      `<text x="${width - right}" y="${y}" fill="${colour}" font-weight="bold">${verdict}</text>`,
+    );
+  }
+  out.push(
+    `<text x="16" y="${height - 14}" fill="#555">Bars: median over alternating rounds of subject / baseline. Dashed tick: the target. Red: target missed.</text>`,
+    '</svg>',
   );
-  return parts.join('\n') + '\n';
+  return out.join('\n') + '\n';
 }
