@@ -11,7 +11,7 @@ import { writeBenchmarksDoc } from './support/docs';
 import { machine } from './support/machine';
 import { progress } from './support/progress';
 import { stopAllRedis, stopAllRedisSync } from './support/redis';
-import { consoleTable, notMeasured, type ScenarioResult } from './support/report';
+import { consoleTable, notMeasured, targetSummary, type ScenarioResult } from './support/report';
 import { headlineSvg } from './support/svg';
 
 /** Every scenario of issue 6, in the order they run. */
@@ -63,6 +63,7 @@ async function main(): Promise<void> {
   }
 
   results.sort((a, b) => Number(a.id) - Number(b.id));
+  process.stdout.write(`\n## Targets\n${targetSummary(results).join('\n')}\n`);
   if (args.only) {
     progress('--only: partial run, bench/results.json and docs/ left as they are');
     return;

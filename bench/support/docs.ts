@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Machine } from './machine';
-import { tableCells, type ScenarioResult } from './report';
+import { tableCells, targetSummary, type ScenarioResult } from './report';
 
 const START = '<!-- bench:results:start -->';
 const END = '<!-- bench:results:end -->';
@@ -41,6 +41,10 @@ export function writeBenchmarksDoc(
     `Machine: ${machine.summary}.`,
     '',
     '![Throughput relative to a baseline measured in the same run](benchmarks.svg)',
+    '',
+    '#### Targets',
+    '',
+    ...targetSummary(results),
     '',
     ...results.map(markdownTable),
     END,

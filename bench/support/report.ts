@@ -136,3 +136,29 @@ export function consoleTable(result: ScenarioResult): string {
     ...cells.slice(1).map(fmt),
   ].join('\n');
 }
+
+/** One line per row with a target: held, missed (and by how much) or not measured. */
+export function targetSummary(results: ScenarioResult[]): string[] {
+  const lines: string[] = [];
+  for (const result of results) {
+    for (const r of result.rows) {
+      if (!r.target) continue;
+      const label = `${result.id}. ${r.subject} (target ${r.target.text})`;
+      const measured = r.target.on === 'ratio' ? r.ratio : r.value;
+      if (r.holds === null || measured === null) {
+        lines.push(`- ${label}: not measured${r.note ? ` (${r.note})` : ''}`);
+        continue;
+      }
+      const shown =
+        r.target.on === 'ratio' ? `${measured.toFixed(2)}x` : fmtValue(measured, r.unit);
+      if (r.holds) {
+        lines.push(`- ${label}: holds, ${shown}`);
+      } else {
+        const off = Math.abs(measured - r.target.limit) / r.target.limit;
+        const way = r.target.op === '>=' ? 'short' : 'over';
+        lines.push(`- ${label}: **missed**, ${shown}, ${(off * 100).toFixed(0)}% ${way}`);
+      }
+    }
+  }
+  return lines;
+}
