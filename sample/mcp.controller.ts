@@ -1,13 +1,12 @@
-import { Body, Controller, Delete, Get, Post, Req, Res, UseInterceptors } from '@nestjs/common';
-import { McpSessionInterceptor, McpSessionTransports } from '../lib';
+import { Body, Controller, Delete, Get, Post, Req, Res } from '@nestjs/common';
+import { McpSessionTransports } from '../lib';
 
 /**
- * The MCP endpoint: Streamable HTTP on `/mcp`. The interceptor answers the
- * session status codes and extends the session; the transports serve MCP.
- * Works on Express and Fastify alike.
+ * The MCP endpoint: Streamable HTTP on `/mcp`, on Express and Fastify alike.
+ * `handle()` answers the session status codes, extends the session (one
+ * store call) and serves MCP, restoring sessions other instances created.
  */
 @Controller('mcp')
-@UseInterceptors(McpSessionInterceptor)
 export class McpController {
   constructor(private readonly transports: McpSessionTransports) {}
 

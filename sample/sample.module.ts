@@ -2,11 +2,13 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { MCP_SERVER_FACTORY, McpSessionModule, type McpSessionModuleOptions } from '../lib';
 import { SampleServerFactory } from './mcp-server.factory';
 import { McpController } from './mcp.controller';
+import { SessionController } from './session.controller';
 import { SessionToolsService } from './session-tools.service';
 
 /**
- * The sample MCP server as one module: the MCP endpoint on `/mcp`, the
- * session module with `options`, and the server factory.
+ * The sample MCP server as one module: the MCP endpoint on `/mcp`, a plain
+ * `GET /session` route behind the interceptor, the session module with
+ * `options`, and the server factory.
  */
 @Module({})
 export class SampleModule {
@@ -14,7 +16,7 @@ export class SampleModule {
     return {
       module: SampleModule,
       imports: [McpSessionModule.forRoot(options)],
-      controllers: [McpController],
+      controllers: [McpController, SessionController],
       providers: [
         SessionToolsService,
         SampleServerFactory,

@@ -11,8 +11,10 @@ import {
   Post,
   Req,
   Res,
+  UseInterceptors,
 } from '@nestjs/common';
 import {
+  McpSessionInterceptor,
   McpSessionModule,
   McpSessionTransports,
   type McpSessionModuleOptions,
@@ -31,9 +33,10 @@ import {
 } from './mcp-client';
 import { ProbeStore } from './probe-store';
 
-/** An MCP endpoint without the interceptor: handle() alone. */
+/** An MCP endpoint behind the interceptor, which attaches the record for handle(). */
 @Controller('mcp')
-class BareMcpController {
+@UseInterceptors(McpSessionInterceptor)
+class InterceptedMcpController {
   constructor(private readonly transports: McpSessionTransports) {}
   @Post()
   post(@Req() req: object, @Res() res: object, @Body() body: unknown) {
@@ -50,12 +53,12 @@ class BareMcpController {
 }
 
 @Module({})
-class ControllerOnlyModule {
+class InterceptedModule {
   static register(options: McpSessionModuleOptions): DynamicModule {
     return {
-      module: ControllerOnlyModule,
+      module: InterceptedModule,
       imports: [McpSessionModule.forRoot(options)],
-      controllers: [BareMcpController],
+      controllers: [InterceptedMcpController],
     };
   }
 }
@@ -242,7 +245,7 @@ describe.each(PLATFORMS)('MCP SDK integration on %s', (platform: Platform) => {
     expect(app.app.get(McpSessionTransports).size).toBe(0);
   });
 
-  it('costs one store call per request: the transports reuse the record the interceptor attached', async () => {
+  it('costs one store call per request (handle() runs the session check itself)', async () => {
     const app = await boot();
     const id = await rawInitialize(app.url);
     store.calls = [];
@@ -250,10 +253,10 @@ describe.each(PLATFORMS)('MCP SDK integration on %s', (platform: Platform) => {
     expect(store.calls).toEqual(['touch']);
   });
 
-  it('without the interceptor, handle() runs the same session check itself', async () => {
+  it('behind the interceptor, handle() reuses the record it attached; DELETE deletes once', async () => {
     const app = await listen(
       platform,
-      ControllerOnlyModule.register({
+      InterceptedModule.register({
         store,
         // The README's createServer snippet.
         createServer: () => {
@@ -270,14 +273,36 @@ describe.each(PLATFORMS)('MCP SDK integration on %s', (platform: Platform) => {
     store.calls = [];
     expect((await rawCall(app.url, id)).status).toBe(200);
     expect(store.calls).toEqual(['touch']);
-    const { client: c, sessionId } = await client(new Router(app.url));
-    expect(await c.callTool({ name: 'hello', arguments: {} })).toEqual({
+
+    const session = await client(new Router(app.url));
+    expect(await session.client.callTool({ name: 'hello', arguments: {} })).toEqual({
       content: [{ type: 'text', text: 'hi' }],
     });
     expect(await rawCall(app.url, 'no-such-session')).toEqual({ status: 404, body: NOT_FOUND });
     expect((await rawCall(app.url, 'bad id')).status).toBe(400);
-    await store.expire(sessionId);
-    await expect(c.listTools()).rejects.toMatchObject({ code: 404 });
+    store.calls = [];
+    await session.transport.terminateSession();
+    expect(store.calls.filter((call) => call === 'delete')).toEqual(['delete']);
+    expect(await rawCall(app.url, session.sessionId)).toEqual({ status: 404, body: NOT_FOUND });
+  });
+
+  it("the sample's GET /session shows the caller's session through the interceptor", async () => {
+    const app = await boot();
+    const { sessionId, client: c } = await client(new Router(app.url));
+    await c.callTool({ name: 'count', arguments: {} });
+    const show = (id?: string) =>
+      fetch(`${app.url}/session`, { headers: id ? { 'mcp-session-id': id } : {} }).then(
+        async (res) => ({ status: res.status, body: await res.json() }),
+      );
+    const mine = await show(sessionId);
+    expect(mine.status).toBe(200);
+    expect(mine.body.session).toMatchObject({
+      id: sessionId,
+      clientInfo: CLIENT_INFO,
+      data: { count: 1 },
+    });
+    expect(await show('no-such-session')).toEqual({ status: 404, body: NOT_FOUND });
+    expect((await show()).body.session).toBeNull();
   });
 
   it('passes DNS-rebinding options to the transports', async () => {
