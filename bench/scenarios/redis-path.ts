@@ -5,7 +5,7 @@ import type Redis from 'ioredis';
 import { createClient } from 'redis';
 import type { SessionStore } from '../../lib/session-store';
 import { fixture, type BenchContext } from '../support/context';
-import { compare, type Variant, type VariantSummary } from '../support/measure';
+import { closedLoop, compare, type Variant, type VariantSummary } from '../support/measure';
 import { redisStoreClass } from '../support/optional';
 import { benchRedis, client, findKey, stopRedis } from '../support/redis';
 import { typicalRecord } from '../support/records';
@@ -32,11 +32,38 @@ export interface RedisPathResults {
   peer: VariantSummary;
   /** GET + JSON.parse on the `redis` client connect-redis uses. */
   peerClientGet: VariantSummary;
+  /** Where the time of one GET + JSON.parse goes (default client). */
+  getCost: CallCost;
+  /** Where the time of one touch goes (default client). */
+  touchCost: CallCost;
   /** The encoded record as RedisSessionStore wrote it. */
   valueBytes: number;
 }
 
 const PIPED = { enableAutoPipelining: true };
+
+/** Where one call's time goes: this process's CPU, and Redis's own time for it. */
+export interface CallCost {
+  clientCpuMicros: number;
+  /** `usec_per_call` of the call's top-level command in INFO commandstats (scripts include their inner commands). */
+  serverMicros: number;
+}
+
+/** Runs `variant` for a second (64 in flight) and reads both costs per call. */
+async function costOf(admin: Redis, variant: Variant, command: string): Promise<CallCost> {
+  await admin.config('RESETSTAT');
+  const before = process.cpuUsage();
+  const result = await closedLoop(variant.op, IN_FLIGHT, 1000);
+  const cpu = process.cpuUsage(before);
+  const info = await admin.info('commandstats');
+  const match = new RegExp(`cmdstat_${command}:calls=\\d+,usec=\\d+,usec_per_call=([\\d.]+)`).exec(
+    info,
+  );
+  return {
+    clientCpuMicros: (cpu.user + cpu.system) / result.ops,
+    serverMicros: Number(match?.[1] ?? NaN),
+  };
+}
 
 function rawGet(name: string, side: Side, rawKeys: string[]): Variant {
   return {
@@ -134,7 +161,13 @@ export function redisPathResults(ctx: BenchContext): Promise<RedisPathResults | 
           warmupMs: ctx.warmupMs,
         },
       );
+      const costs = [
+        await costOf(plain.raw, rawGet('', plain, rawKeys), 'get'),
+        await costOf(plain.raw, touch('', plain, ids), 'evalsha'),
+      ];
       return {
+        getCost: costs[0],
+        touchCost: costs[1],
         rawGet: rawGetS,
         touch: touchS,
         rawGetPiped: rawGetPipedS,
