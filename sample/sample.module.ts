@@ -12,6 +12,7 @@ import { SessionToolsService } from './session-tools.service';
  */
 @Module({})
 export class SampleModule {
+  /** The sample with these session options (the tests pass their own store). */
   static register(options: McpSessionModuleOptions = {}): DynamicModule {
     return {
       module: SampleModule,
