@@ -98,7 +98,7 @@ class NoopInterceptor implements NestInterceptor {
 @UseInterceptors(NoopInterceptor)
 class NoopPlainMcpController extends PlainMcpController {}
 
-/** The module's transports with no interceptor: they check the session themselves. */
+/** The module's transports with no interceptor, as the sample endpoint: they check the session themselves. */
 @Controller('mcp')
 class TransportsOnlyMcpController {
   constructor(private readonly transports: McpSessionTransports) {}
@@ -109,7 +109,7 @@ class TransportsOnlyMcpController {
   }
 }
 
-/** The subject: the module's interceptor and transports, as in the sample. */
+/** The module's transports behind McpSessionInterceptor (both check the session; the transports reuse the record the interceptor attached). */
 @Controller('mcp')
 @UseInterceptors(McpSessionInterceptor)
 class SessionMcpController {

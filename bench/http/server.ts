@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   let store: SessionStore | undefined;
   if (mode === 'memory' || mode === 'interceptor' || mode === 'transports')
     store = new MemorySessionStore();
-  if (mode === 'caching') {
+  if (mode === 'caching' || mode === 'transports-caching') {
     const client = new Redis(Number(redisPort), '127.0.0.1');
     store = new CachingSessionStore(new MemorySessionStore(), new RedisSessionStore(client), {
       channel: new RedisInvalidationChannel(client),
@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     noop: () => BenchHttpModule.noopInterceptor(),
     interceptor: () => BenchHttpModule.interceptorOnly(store!),
     transports: () => BenchHttpModule.transportsOnly(store!),
+    'transports-caching': () => BenchHttpModule.transportsOnly(store!),
     memory: () => BenchHttpModule.withStore(store!),
     caching: () => BenchHttpModule.withStore(store!),
   };

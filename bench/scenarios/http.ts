@@ -160,10 +160,15 @@ export const httpToolsCall: Scenario = {
       // [name, mode, target]: the first app is the baseline.
       const plan: [string, string, Target | undefined][] = [
         ['session layer off (SDK transports in a Map)', 'plain', undefined],
+        ['transports (the sample endpoint), memory store', 'transports', ratioAtLeast(0.9)],
+        [
+          'transports (the sample endpoint), caching over Redis',
+          'transports-caching',
+          ratioAtLeast(0.85),
+        ],
         ['interceptor + transports, memory store', 'memory', ratioAtLeast(0.9)],
         ['interceptor + transports, caching over Redis', 'caching', ratioAtLeast(0.85)],
         ['interceptor alone on SDK transports, memory store', 'interceptor', undefined],
-        ['transports alone (no interceptor), memory store', 'transports', undefined],
         ['no-op Nest interceptor on SDK transports', 'noop', undefined],
       ];
       for (const [name, mode] of plan) apps.push(await startApp(name, mode, node.port));
