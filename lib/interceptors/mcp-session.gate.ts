@@ -23,7 +23,7 @@ const VALID_SESSION_ID = /^[\x21-\x7E]{1,255}$/;
  */
 @Injectable()
 export class McpSessionGate {
-  private readonly logger = new Logger('McpSessionInterceptor');
+  private readonly logger = new Logger(McpSessionGate.name);
 
   constructor(@Inject(MCP_SESSION_OPTIONS) private readonly options: McpSessionOptions) {}
 
