@@ -15,7 +15,7 @@
 // them); CONFORMANCE_SAMPLE_ENTRY and CONFORMANCE_BUILD_SCRIPT ('' skips the
 // build) point the runner at another server build.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +26,7 @@ import {
   startRedis,
   startSample,
 } from './conformance.processes.mjs';
+import { banner, problemsIn, summaryOf, totalsOf } from './conformance.report.mjs';
 import { startRoundRobinProxy } from './round-robin.proxy.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -63,40 +64,6 @@ const watchdog = setTimeout(() => {
   void cleanUp().finally(() => process.exit(1));
 }, WATCHDOG_MS);
 watchdog.unref();
-
-function banner(text) {
-  console.log(`\n${'='.repeat(72)}\n${text}\n${'='.repeat(72)}`);
-}
-
-/** The suite's own summary: from "=== SUMMARY ===" to the end of its output. */
-function summaryOf(output) {
-  const start = output.indexOf('=== SUMMARY ===');
-  return start === -1 ? output.split('\n').slice(-40).join('\n') : output.slice(start);
-}
-
-function totalsOf(output) {
-  const match = /Total: (\d+) passed, (\d+) failed/.exec(output);
-  return match
-    ? { passed: Number(match[1]), total: Number(match[1]) + Number(match[2]) }
-    : undefined;
-}
-
-/** Failing and warning checks, read back from the suite's checks.json files. */
-function problemsIn(outputDir) {
-  const lines = [];
-  for (const entry of readdirSync(outputDir, { withFileTypes: true })) {
-    const file = join(outputDir, entry.name, 'checks.json');
-    if (!entry.isDirectory() || !existsSync(file)) continue;
-    for (const check of JSON.parse(readFileSync(file, 'utf8'))) {
-      if (check.status === 'FAILURE' || check.status === 'WARNING') {
-        lines.push(
-          `  ${check.status} ${entry.name.replace(/-\d{4}-.*$/, '')} / ${check.id}: ${check.errorMessage ?? ''}`,
-        );
-      }
-    }
-  }
-  return lines.sort();
-}
 
 async function conformanceRun({ title, url, expectedFailures, workDir }) {
   const outputDir = join(workDir, 'checks');
