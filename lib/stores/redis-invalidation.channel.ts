@@ -1,6 +1,7 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { type Cluster, Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+import { loadIoredis } from './redis/ioredis-loader';
 import type {
   SessionInvalidationChannel,
   SessionInvalidationListener,
@@ -86,6 +87,7 @@ export class RedisInvalidationChannel implements SessionInvalidationChannel, OnA
     url: string,
     options: RedisInvalidationChannelOptions = {},
   ): RedisInvalidationChannel {
+    const { Redis } = loadIoredis();
     const publisher = new Redis(url, {
       maxRetriesPerRequest: 0,
       retryStrategy: SUBSCRIBER_OVERRIDES.retryStrategy,

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { Cluster, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { loadIoredis } from './ioredis-loader';
 import type { RedisConnectionOptions } from './redis-session.options';
 import type { RedisClient } from './redis-scripts';
 
@@ -27,11 +28,13 @@ export function connectUrl(url: string): Redis {
       `RedisSessionStore.fromUrl: url must be a non-empty string, got ${String(url)}`,
     );
   }
+  const { Redis } = loadIoredis();
   return watch(new Redis(url, OWNED_DEFAULTS));
 }
 
 /** Opens a single-node or cluster client from connection options, with the owned-connection defaults. */
 export function connectOptions(connection: RedisConnectionOptions): RedisClient {
+  const { Cluster, Redis } = loadIoredis();
   if ('cluster' in connection && Array.isArray(connection.cluster)) {
     return watch(
       new Cluster(connection.cluster, {
