@@ -82,6 +82,7 @@ export const againstPeer: Scenario = {
       rows: [
         vs(r.touch, r.peer, target),
         vs(r.touchPiped, r.peer, target),
+        vs(r.cachingTouch, r.peer, target),
         { ...vs(r.peer, r.rawGet), subject: `${r.peer.name} (orientation)` },
         { ...vs(r.peer, r.peerClientGet), subject: `${r.peer.name} (orientation)` },
         { ...vs(r.peerClientGet, r.rawGet), subject: `${r.peerClientGet.name} (orientation)` },

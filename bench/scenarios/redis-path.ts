@@ -4,6 +4,9 @@ import type { SessionData } from 'express-session';
 import type Redis from 'ioredis';
 import { createClient } from 'redis';
 import type { SessionStore } from '../../lib/session-store';
+import { CachingSessionStore } from '../../lib/stores/caching-session.store';
+import { MemorySessionStore } from '../../lib/stores/memory-session.store';
+import { RedisInvalidationChannel } from '../../lib/stores/redis-invalidation.channel';
 import { fixture, type BenchContext } from '../support/context';
 import { closedLoop, compare, type Variant, type VariantSummary } from '../support/measure';
 import { redisStoreClass } from '../support/optional';
@@ -30,6 +33,8 @@ export interface RedisPathResults {
   rawGetPiped: VariantSummary;
   touchPiped: VariantSummary;
   peer: VariantSummary;
+  /** CachingSessionStore(memory, RedisSessionStore).touch, every session cached here. */
+  cachingTouch: VariantSummary;
   /** GET + JSON.parse on the `redis` client connect-redis uses. */
   peerClientGet: VariantSummary;
   /** Where the time of one GET + JSON.parse goes (default client). */
@@ -103,6 +108,7 @@ export function redisPathResults(ctx: BenchContext): Promise<RedisPathResults | 
         store: new RedisSessionStore(storeClient),
       };
     });
+    const closers: (() => Promise<void>)[] = [];
     const peerClient = createClient({ url: `redis://127.0.0.1:${node.port}` });
     await peerClient.connect();
     try {
@@ -144,7 +150,19 @@ export function redisPathResults(ctx: BenchContext): Promise<RedisPathResults | 
         name: '`redis` client GET + JSON.parse',
         op: async (i) => JSON.parse((await peerClient.get(rawKeys[i % SESSIONS]))!),
       };
-      const [rawGetS, touchS, rawGetPipedS, touchPipedS, peerS, peerGetS] = await compare(
+      // The multi-instance deployment of the sample: a local tier over Redis,
+      // kept coherent over pub/sub; here every session is hot in this process.
+      const channel = new RedisInvalidationChannel(plain.storeClient);
+      const caching = new CachingSessionStore(new MemorySessionStore(), plain.store, { channel });
+      closers.push(() => caching.onApplicationShutdown());
+      while (!channel.connected) await new Promise((resolve) => setTimeout(resolve, 10));
+      for (const id of ids) await caching.load(id);
+      const cachingVariant = touch(
+        'CachingSessionStore(memory, Redis).touch, sessions cached here',
+        { ...plain, store: caching },
+        ids,
+      );
+      const [rawGetS, touchS, rawGetPipedS, touchPipedS, peerS, peerGetS, cachingS] = await compare(
         [
           rawGet('ioredis GET + JSON.parse', plain, rawKeys),
           touch('RedisSessionStore.touch', plain, ids),
@@ -152,6 +170,7 @@ export function redisPathResults(ctx: BenchContext): Promise<RedisPathResults | 
           touch('RedisSessionStore.touch, auto-pipelining client', piped, ids),
           peerVariant,
           peerClientGet,
+          cachingVariant,
         ],
         {
           label: 's1+2',
@@ -174,9 +193,11 @@ export function redisPathResults(ctx: BenchContext): Promise<RedisPathResults | 
         touchPiped: touchPipedS,
         peer: peerS,
         peerClientGet: peerGetS,
+        cachingTouch: cachingS,
         valueBytes: Buffer.byteLength(encoded),
       };
     } finally {
+      for (const close of closers) await close();
       await peerClient.quit();
       for (const side of sides) {
         side.raw.disconnect();
