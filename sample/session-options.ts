@@ -18,17 +18,26 @@ function list(value: string | undefined): string[] | undefined {
  * The sample's session options from the environment:
  * - `REDIS_URL`: a caching store over Redis instead of the memory store;
  * - `MCP_SESSION_TTL`: session time to live in ms;
- * - `MCP_ALLOWED_HOSTS` / `MCP_ALLOWED_ORIGINS` (comma-separated): turn on
- *   the SDK's DNS-rebinding protection with these lists.
+ * - `MCP_ALLOWED_HOSTS` / `MCP_ALLOWED_ORIGINS` (comma-separated): the
+ *   `Host` and `Origin` values the SDK's DNS-rebinding protection lets in.
+ *   Without them, only `localhost`, `127.0.0.1` and `[::1]` on `PORT` are
+ *   allowed (safe for a server on a developer's machine); set them for a
+ *   deployment, or `MCP_ALLOWED_HOSTS=*` to turn the check off behind a proxy
+ *   that already checks hosts.
  */
 export function sampleSessionOptions(
   env: NodeJS.ProcessEnv = process.env,
 ): McpSessionModuleOptions {
-  const allowedHosts = list(env.MCP_ALLOWED_HOSTS);
+  const port = env.PORT ?? '3000';
+  const allowedHosts = list(env.MCP_ALLOWED_HOSTS) ?? [
+    `localhost:${port}`,
+    `127.0.0.1:${port}`,
+    `[::1]:${port}`,
+  ];
   const allowedOrigins = list(env.MCP_ALLOWED_ORIGINS);
   const options: McpSessionModuleOptions = {};
   if (env.MCP_SESSION_TTL) options.ttl = Number(env.MCP_SESSION_TTL);
-  if (allowedHosts || allowedOrigins) {
+  if (allowedHosts.join() !== '*') {
     options.transport = { enableDnsRebindingProtection: true, allowedHosts, allowedOrigins };
   }
   if (env.REDIS_URL) {

@@ -5,9 +5,19 @@ import { type RedisNode, startRedisNode } from '../support/redis-harness';
 
 describe('the sample configuration', () => {
   it('uses the memory store (the module default) without REDIS_URL', () => {
-    const options = sampleSessionOptions({});
-    expect(options.store).toBeUndefined();
-    expect(options.transport).toBeUndefined();
+    expect(sampleSessionOptions({}).store).toBeUndefined();
+  });
+
+  it('lets in only local hosts on PORT by default (DNS-rebinding protection)', () => {
+    expect(sampleSessionOptions({ PORT: '4000' }).transport).toEqual({
+      enableDnsRebindingProtection: true,
+      allowedHosts: ['localhost:4000', '127.0.0.1:4000', '[::1]:4000'],
+      allowedOrigins: undefined,
+    });
+  });
+
+  it('turns the host check off with MCP_ALLOWED_HOSTS=*', () => {
+    expect(sampleSessionOptions({ MCP_ALLOWED_HOSTS: '*' }).transport).toBeUndefined();
   });
 
   it('turns on DNS-rebinding protection from MCP_ALLOWED_HOSTS / MCP_ALLOWED_ORIGINS', () => {
