@@ -7,7 +7,7 @@ import { notMeasured, ratioAtLeast, row, type Row, type ScenarioResult } from '.
 
 const IN_FLIGHT = 64;
 
-/** Touches a random one of the `count` live sessions per call. */
+/** Touches a random one of the first `count` live sessions per call. */
 function touchRandom(name: string, store: SessionStore, count: number): Variant {
   return {
     name,
@@ -61,6 +61,23 @@ function scaleRows(
   );
 }
 
+/** Requests spread over this many sessions of the largest population (most sessions idle). */
+const HOT = 1000;
+
+/** Orientation: the largest population, but requests on only {@link HOT} of its sessions. */
+function hotRow(kind: string, hot: VariantSummary, small: VariantSummary, scale: number): Row {
+  return row({
+    subject: `${kind} @ ${fmtCount(scale)} sessions, requests on ${fmtCount(HOT)} of them (orientation)`,
+    unit: 'ops/s',
+    value: hot.perSec,
+    p50Ms: hot.p50Ms,
+    p99Ms: hot.p99Ms,
+    baselineName: `@ ${fmtCount(HOT)}`,
+    baseline: small.perSec,
+    ratio: pairedRatio(hot, small),
+  });
+}
+
 /** Scenario 7: per-request throughput flat from 1k to 1M live sessions. */
 export const flatWithScale: Scenario = {
   id: '7',
@@ -83,12 +100,19 @@ export const flatWithScale: Scenario = {
       [
         ...memory.map((p, i) => touchRandom(`memory @ ${fmtCount(scales[i])}`, p.store, p.count)),
         ...plain.map((map, i) => plainTouchRandom(`plain Map @ ${fmtCount(scales[i])}`, map, memory[i].count)),
+        touchRandom(`memory @ ${fmtCount(ctx.scale)}, ${HOT} hot`, memory[scales.length - 1].store, HOT),
       ],
       { label: 's7 memory', rounds: ctx.rounds, roundMs: ctx.roundMs, inFlight: IN_FLIGHT, warmupMs: ctx.warmupMs },
     ); // prettier-ignore
     rows.push(...scaleRows('MemorySessionStore.touch', summaries.slice(0, scales.length), scales));
     rows.push(
-      ...scaleRows('plain Map.get + 2 writes', summaries.slice(scales.length), scales, false),
+      ...scaleRows(
+        'plain Map.get + 2 writes',
+        summaries.slice(scales.length, 2 * scales.length),
+        scales,
+        false,
+      ),
+      hotRow('MemorySessionStore.touch', summaries[2 * scales.length], summaries[0], ctx.scale),
     );
     plain.length = 0;
 
@@ -105,10 +129,21 @@ export const flatWithScale: Scenario = {
       return { id: this.id, title: this.title, setup, rows };
     }
     const redisSummaries = await compare(
-      redis.map((p, i) => touchRandom(`redis @ ${fmtCount(scales[i])}`, p!.store, p!.count)),
+      [
+        ...redis.map((p, i) => touchRandom(`redis @ ${fmtCount(scales[i])}`, p!.store, p!.count)),
+        touchRandom(`redis @ ${fmtCount(ctx.scale)}, ${HOT} hot`, redis[scales.length - 1]!.store, HOT),
+      ],
       { label: 's7 redis', rounds: ctx.rounds, roundMs: ctx.roundMs, inFlight: IN_FLIGHT, warmupMs: ctx.warmupMs },
     ); // prettier-ignore
-    rows.push(...scaleRows('RedisSessionStore.touch', redisSummaries, scales));
+    rows.push(
+      ...scaleRows('RedisSessionStore.touch', redisSummaries.slice(0, scales.length), scales),
+      hotRow(
+        'RedisSessionStore.touch',
+        redisSummaries[scales.length],
+        redisSummaries[0],
+        ctx.scale,
+      ),
+    );
     return { id: this.id, title: this.title, setup, rows };
   },
 };
