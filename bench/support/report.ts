@@ -146,7 +146,7 @@ export function targetSummary(results: ScenarioResult[]): string[] {
       const label = `${result.id}. ${r.subject} (target ${r.target.text})`;
       const measured = r.target.on === 'ratio' ? r.ratio : r.value;
       if (r.holds === null || measured === null) {
-        lines.push(`- ${label}: not measured${r.note ? ` (${r.note})` : ''}`);
+        lines.push(`- ${label}: ${r.note?.startsWith('not measured') ? r.note : 'not measured'}`);
         continue;
       }
       const shown =
