@@ -81,9 +81,9 @@ export interface CompareOptions {
 
 /**
  * Runs every variant in alternating rounds (the order flips each round so
- * that drift on a shared machine hits all variants alike) and returns each
- * variant's medians, plus the per-round ratios of every variant to the first
- * one... callers pick the pairs they need with {@link pairedRatio}.
+ * that drift on a shared machine hits all variants alike), after a warm-up
+ * of each, and returns each variant's medians and rounds; compare two of
+ * them round by round with {@link pairedRatio}.
  */
 export async function compare(
   variants: Variant[],
