@@ -7,6 +7,7 @@ import { CachingSessionStore } from '../../lib/stores/caching-session.store';
 import { MemorySessionStore } from '../../lib/stores/memory-session.store';
 import { RedisInvalidationChannel } from '../../lib/stores/redis-invalidation.channel';
 import { RedisSessionStore } from '../../lib/stores/redis-session.store';
+import { BENCH_REDIS_OPTIONS } from '../support/optional';
 import { BenchHttpModule } from './apps';
 
 /**
@@ -21,9 +22,13 @@ async function main(): Promise<void> {
     store = new MemorySessionStore();
   if (mode === 'caching' || mode === 'transports-caching') {
     const client = new Redis(Number(redisPort), '127.0.0.1');
-    store = new CachingSessionStore(new MemorySessionStore(), new RedisSessionStore(client), {
-      channel: new RedisInvalidationChannel(client),
-    });
+    store = new CachingSessionStore(
+      new MemorySessionStore(),
+      new RedisSessionStore(client, BENCH_REDIS_OPTIONS),
+      {
+        channel: new RedisInvalidationChannel(client),
+      },
+    );
   }
   if (mode !== 'plain' && mode !== 'noop' && !store)
     throw new Error(`bench server: unknown mode ${mode}`);

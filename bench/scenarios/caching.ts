@@ -2,6 +2,7 @@ import { MemorySessionStore } from '../../lib/stores/memory-session.store';
 import type { BenchContext, Scenario } from '../support/context';
 import { compare, pairedRatio, type Variant } from '../support/measure';
 import {
+  BENCH_REDIS_OPTIONS,
   cachingStoreClass,
   closeStore,
   optionalExport,
@@ -66,7 +67,7 @@ export const cachingHot: Scenario = {
     const channel = Channel ? new Channel(storeClient) : undefined;
     const caching = new CachingSessionStore(
       new MemorySessionStore(),
-      new RedisSessionStore(storeClient),
+      new RedisSessionStore(storeClient, BENCH_REDIS_OPTIONS),
       channel ? { channel } : {},
     );
     await waitConnected(channel);
@@ -99,7 +100,7 @@ export const cachingHot: Scenario = {
       const commands = commandsBetween(before, await commandStats(admin));
       const perRequest = commands.total / cachingCalls;
       // The same count without the cache, for the baseline column.
-      const direct = new RedisSessionStore(storeClient);
+      const direct = new RedisSessionStore(storeClient, BENCH_REDIS_OPTIONS);
       const plain = await direct.create(typicalRecord(TTL_MS));
       const beforeDirect = await commandStats(admin);
       for (let i = 0; i < 1000; i++) await direct.touch!(plain.id, TTL_MS);

@@ -9,7 +9,7 @@ import { MemorySessionStore } from '../../lib/stores/memory-session.store';
 import { RedisInvalidationChannel } from '../../lib/stores/redis-invalidation.channel';
 import { fixture, type BenchContext } from '../support/context';
 import { closedLoop, compare, type Variant, type VariantSummary } from '../support/measure';
-import { redisStoreClass } from '../support/optional';
+import { BENCH_REDIS_OPTIONS, redisStoreClass } from '../support/optional';
 import { benchRedis, client, findKey, stopRedis } from '../support/redis';
 import { typicalRecord } from '../support/records';
 
@@ -105,7 +105,7 @@ export function redisPathResults(ctx: BenchContext): Promise<RedisPathResults | 
       return {
         raw: client(node, options),
         storeClient,
-        store: new RedisSessionStore(storeClient),
+        store: new RedisSessionStore(storeClient, BENCH_REDIS_OPTIONS),
       };
     });
     const closers: (() => Promise<void>)[] = [];

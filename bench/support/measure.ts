@@ -98,6 +98,9 @@ export async function compare(
     const order = variants.map((_, i) => i);
     if (r % 2 === 1) order.reverse();
     for (const i of order) {
+      // In-process stores resolve in microtasks only: give timers and signal
+      // handlers (Ctrl-C) a turn between rounds.
+      await new Promise((resolve) => setImmediate(resolve));
       const result = await closedLoop(variants[i].op, options.inFlight, options.roundMs);
       rounds[i].push(result);
       progress(

@@ -51,3 +51,10 @@ export async function closeStore(store: unknown): Promise<void> {
     }
   }
 }
+
+/**
+ * Options of every RedisSessionStore the bench measures: a command timeout
+ * long enough that a hiccup of a shared machine does not abort a run (the
+ * timer is armed per call either way, so the cost measured is the same).
+ */
+export const BENCH_REDIS_OPTIONS = { commandTimeout: 10_000 };

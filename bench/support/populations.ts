@@ -3,7 +3,7 @@ import type { SessionStore } from '../../lib/session-store';
 import { MemorySessionStore } from '../../lib/stores/memory-session.store';
 import type { RedisNode } from '../../test/support/redis-harness';
 import { fixture, fmtCount, type BenchContext } from './context';
-import { redisStoreClass } from './optional';
+import { BENCH_REDIS_OPTIONS, redisStoreClass } from './optional';
 import { progress } from './progress';
 import { benchRedis, client, stopRedis } from './redis';
 import { sessionId, typicalRecord } from './records';
@@ -112,7 +112,7 @@ export function redisPopulation(
     const admin = client(node);
     const storeClient = client(node);
     const loaderClient = client(node, { enableAutoPipelining: true });
-    const store = new RedisSessionStore(storeClient);
+    const store = new RedisSessionStore(storeClient, BENCH_REDIS_OPTIONS);
     // Bulk loads queue thousands of writes at once: give them time.
     const loader = new RedisSessionStore(loaderClient, { commandTimeout: 120_000 });
     const before = await usedMemory(admin);
