@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { OnApplicationShutdown } from '@nestjs/common';
 import type { SessionRecord } from '../session-record';
 import type { SessionStore } from '../session-store';
-import { decodeRecord, encodeRecord, encodeTimes, TIMES_OFFSET } from './redis/record.codec';
+import { decodeRecord, encodeRecord, encodeTimes } from './redis/record.codec';
 import { bounded, checkExec } from './redis/redis-call';
 import { closeClient, connectOptions, connectUrl } from './redis/redis-connection';
 import { RedisKeys } from './redis/redis-keys';
@@ -146,12 +146,10 @@ export class RedisSessionStore implements SessionStore, OnApplicationShutdown {
     const now = Date.now();
     const expiresAt = now + Math.floor(ttlMs);
     const before = await this.run('touch', id, () =>
-      runScript(
-        this.client,
-        TOUCH,
-        [this.keys.record(id), this.keys.indexOf(id)],
-        [encodeTimes(now, expiresAt), expiresAt, id, now, TIMES_OFFSET],
-      ),
+      runScript(this.client, TOUCH, this.keys.recordAndIndex(id), [
+        encodeTimes(now, expiresAt),
+        id,
+      ]),
     );
     if (before === null || before === undefined) return undefined;
     const record = decodeRecord(id, String(before));

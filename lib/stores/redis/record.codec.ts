@@ -13,7 +13,7 @@ import { SessionStoreError, shortId } from '../../session-store.error';
  */
 export const RECORD_HEAD = '{"v":1,"a":';
 /** Offset of the fixed-width `a` field in a v1 value. */
-export const TIMES_OFFSET = RECORD_HEAD.length;
+export const TIMES_OFFSET = RECORD_HEAD.length; // 11: the touch script relies on it
 const TIME_WIDTH = 13;
 const E_LABEL = ',"e":';
 const MIN_TIME = -999_999_999_999;
@@ -82,7 +82,7 @@ export function decodeRecord(id: string, raw: string): SessionRecord {
   if (!isObject(parsed)) fail(id, 'value is not a JSON object');
   if (parsed.v !== 1) fail(id, `unknown format version ${JSON.stringify(parsed.v) ?? 'none'}`);
   const layout = TIMES_OFFSET + TIME_WIDTH;
-  if (!raw.startsWith(RECORD_HEAD) || raw.slice(layout, layout + E_LABEL.length) !== E_LABEL) {
+  if (!raw.startsWith(RECORD_HEAD) || !raw.startsWith(E_LABEL, layout)) {
     fail(id, 'value is not in the version 1 layout');
   }
   for (const key of Object.keys(parsed)) if (!FIELDS.has(key)) fail(id, `unknown field "${key}"`);

@@ -3,37 +3,54 @@ import { SessionStoreError, shortId } from '../../session-store.error';
 /** Calls that read a record's value: a key of another type there is a corrupt record. */
 const READS = new Set(['load', 'touch']);
 
+function describe(op: string, id: string | undefined): string {
+  return id === undefined ? op : `${op} of session ${shortId(id)}`;
+}
+
+function failure(op: string, id: string | undefined, error: unknown): SessionStoreError {
+  if (id !== undefined && READS.has(op) && /^WRONGTYPE/.test((error as Error)?.message)) {
+    const message = `stored session ${shortId(id)}: key holds a non-string value`;
+    return new SessionStoreError('decode', message, error);
+  }
+  return SessionStoreError.backend(`${describe(op, id)} failed`, error);
+}
+
 /**
  * Runs one Redis call bounded by `timeoutMs` (the timer is always cleared).
  * A timeout or any failure rejects with `SessionStoreError` kind `backend`
  * naming the operation and the id prefix; WRONGTYPE on a read is kind
  * `decode` (a key of another type sits where a record should be).
+ *
+ * On the per-request path: one timer and one promise per call, and no string
+ * is built unless the call fails.
  */
-export async function bounded<T>(
+export function bounded<T>(
   op: string,
   id: string | undefined,
   timeoutMs: number,
   call: () => Promise<T>,
 ): Promise<T> {
-  const what = id === undefined ? op : `${op} of session ${shortId(id)}`;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const message = `${what}: Redis did not answer within ${timeoutMs} ms (commandTimeout)`;
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      const message = `${describe(op, id)}: Redis did not answer within ${timeoutMs} ms (commandTimeout)`;
       reject(new SessionStoreError('backend', message));
     }, timeoutMs);
-  });
-  try {
-    return await Promise.race([Promise.resolve().then(call), timeout]);
-  } catch (error) {
-    if (id !== undefined && READS.has(op) && /^WRONGTYPE/.test((error as Error)?.message)) {
-      const message = `stored session ${shortId(id)}: key holds a non-string value`;
-      throw new SessionStoreError('decode', message, error);
+    const fail = (error: unknown): void => {
+      clearTimeout(timer);
+      reject(failure(op, id, error));
+    };
+    let pending: Promise<T>;
+    try {
+      pending = call();
+    } catch (error) {
+      fail(error);
+      return;
     }
-    throw SessionStoreError.backend(`${what} failed`, error);
-  } finally {
-    clearTimeout(timer);
-  }
+    pending.then((value) => {
+      clearTimeout(timer);
+      resolve(value);
+    }, fail);
+  });
 }
 
 /** MULTI/EXEC resolves with per-command errors instead of rejecting: surface them. */

@@ -34,6 +34,12 @@ export class RedisKeys {
     return `${this.prefix}{${this.bucketOf(id)}}:${id}`;
   }
 
+  /** The record key of an id and the expiry index of its bucket, hashing the id once. */
+  recordAndIndex(id: string): [record: string, index: string] {
+    const b = this.bucketOf(id);
+    return [`${this.prefix}{${b}}:${id}`, this.index(b)];
+  }
+
   /** The expiry index of the bucket that holds `id`. */
   indexOf(id: string): string {
     return this.index(this.bucketOf(id));
