@@ -5,8 +5,6 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import {
   Body,
   Controller,
-  Delete,
-  Get,
   Injectable,
   Module,
   Post,
@@ -21,9 +19,9 @@ import {
 import type { Observable } from 'rxjs';
 import { McpSessionInterceptor } from '../../lib/interceptors/mcp-session.interceptor';
 import { McpSessionModule } from '../../lib/mcp-session.module';
-import { McpSessionTransports } from '../../lib/sdk/mcp-session.transports';
 import { SessionRecord } from '../../lib/session-record';
 import { SessionStore } from '../../lib/session-store';
+import { McpController } from '../../sample/mcp.controller';
 import { createEchoServer } from './echo-server';
 
 /**
@@ -98,38 +96,10 @@ class NoopInterceptor implements NestInterceptor {
 @UseInterceptors(NoopInterceptor)
 class NoopPlainMcpController extends PlainMcpController {}
 
-/** The module's transports with no interceptor, as the sample endpoint: they check the session themselves. */
-@Controller('mcp')
-class TransportsOnlyMcpController {
-  constructor(private readonly transports: McpSessionTransports) {}
-
-  @Post()
-  post(@Req() req: object, @Res() res: object, @Body() body: unknown): Promise<void> {
-    return this.transports.handle(req, res, body);
-  }
-}
-
 /** The module's transports behind McpSessionInterceptor (both check the session; the transports reuse the record the interceptor attached). */
 @Controller('mcp')
 @UseInterceptors(McpSessionInterceptor)
-class SessionMcpController {
-  constructor(private readonly transports: McpSessionTransports) {}
-
-  @Post()
-  post(@Req() req: object, @Res() res: object, @Body() body: unknown): Promise<void> {
-    return this.transports.handle(req, res, body);
-  }
-
-  @Get()
-  stream(@Req() req: object, @Res() res: object): Promise<void> {
-    return this.transports.handle(req, res);
-  }
-
-  @Delete()
-  end(@Req() req: object, @Res() res: object): Promise<void> {
-    return this.transports.handle(req, res);
-  }
-}
+class SessionMcpController extends McpController {}
 
 /** The app of each HTTP variant. */
 @Module({})
@@ -164,7 +134,7 @@ export class BenchHttpModule {
           transport: { enableJsonResponse: true },
         }),
       ],
-      controllers: [TransportsOnlyMcpController],
+      controllers: [McpController],
     };
   }
 
