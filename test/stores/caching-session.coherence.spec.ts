@@ -9,18 +9,13 @@ import {
   RedisSessionStore,
   SessionRecord,
 } from '../../lib';
-import {
-  startRedisCluster,
-  startRedisNode,
-  type RedisClusterHandle,
-  type RedisNode,
-} from '../support/redis-harness';
+import { type RedisNode, startRedisNode } from '../support/redis-harness';
 import {
   closeQuietly,
-  cluster,
   freshPrefix,
   singleNode,
   type Topology,
+  useRedisServers,
 } from './redis/redis-test.helpers';
 
 const VERSION = '2025-11-25';
@@ -57,18 +52,7 @@ async function commandCalls(admin: RedisClient): Promise<number> {
   return total;
 }
 
-let node: RedisNode;
-let clusterHandle: RedisClusterHandle;
-
-beforeAll(async () => {
-  node = await startRedisNode();
-  clusterHandle = await startRedisCluster();
-}, 60_000);
-
-afterAll(async () => {
-  await node?.stop();
-  await clusterHandle?.stop();
-});
+const servers = useRedisServers();
 
 interface Instance {
   store: CachingSessionStore;
@@ -78,7 +62,7 @@ interface Instance {
   client: RedisClient;
 }
 
-const topologies: Topology[] = [singleNode(() => node), cluster(() => clusterHandle)];
+const topologies: Topology[] = servers.topologies;
 
 describe.each(topologies)('Two CachingSessionStores sharing one Redis ($name)', (topology) => {
   let prefix: string;

@@ -4,29 +4,12 @@ import {
   RedisInvalidationChannel,
   RedisSessionStore,
 } from '../../lib';
-import {
-  startRedisCluster,
-  startRedisNode,
-  type RedisClusterHandle,
-  type RedisNode,
-} from '../support/redis-harness';
-import { closeQuietly, cluster, freshPrefix, singleNode } from './redis/redis-test.helpers';
+import { closeQuietly, freshPrefix, useRedisServers } from './redis/redis-test.helpers';
 import { sessionStoreContract } from './session-store.contract';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-let node: RedisNode;
-let clusterHandle: RedisClusterHandle;
-
-beforeAll(async () => {
-  node = await startRedisNode();
-  clusterHandle = await startRedisCluster();
-}, 60_000);
-
-afterAll(async () => {
-  await node?.stop();
-  await clusterHandle?.stop();
-});
+const servers = useRedisServers();
 
 const backends = [
   {
@@ -35,7 +18,7 @@ const backends = [
       store: new CachingSessionStore(new MemorySessionStore(), new MemorySessionStore()),
     }),
   },
-  ...[singleNode(() => node), cluster(() => clusterHandle)].map((topology) => ({
+  ...servers.topologies.map((topology) => ({
     name: `memory + Redis ${topology.name}, with a Redis invalidation channel`,
     open: async () => {
       const client = topology.connect();

@@ -1,36 +1,18 @@
 import { RedisSessionStore, SessionRecord, type RedisClient } from '../../lib';
-import {
-  startRedisCluster,
-  startRedisNode,
-  type RedisClusterHandle,
-  type RedisNode,
-} from '../support/redis-harness';
 import { sessionStoreContract } from './session-store.contract';
 import {
   closeQuietly,
-  cluster,
   freshPrefix,
   keysUnder,
-  singleNode,
   type Topology,
+  useRedisServers,
 } from './redis/redis-test.helpers';
 
-let node: RedisNode;
-let clusterHandle: RedisClusterHandle;
-
-beforeAll(async () => {
-  node = await startRedisNode();
-  clusterHandle = await startRedisCluster();
-}, 60_000);
-
-afterAll(async () => {
-  await node?.stop();
-  await clusterHandle?.stop();
-});
+const servers = useRedisServers();
 
 // Generous commandTimeout: the machine running the suite may be busy, and
 // these tests are about behaviour; the bound itself is tested in the outage spec.
-const topologies: Topology[] = [singleNode(() => node), cluster(() => clusterHandle)];
+const topologies: Topology[] = servers.topologies;
 
 describe.each(topologies)('RedisSessionStore on a $name', (topology) => {
   // One connection for the whole contract run, connected before the first
@@ -176,7 +158,7 @@ describe.each(topologies)('RedisSessionStore on a $name', (topology) => {
 describe('RedisSessionStore.fromConnection on a cluster', () => {
   it('opens its own Cluster connection, serves, and ends it on shutdown', async () => {
     const store = RedisSessionStore.fromConnection(
-      { cluster: clusterHandle.nodes },
+      { cluster: servers.cluster().nodes },
       { keyPrefix: freshPrefix('owned-cluster') },
     );
     expect(store.client.isCluster).toBe(true);

@@ -1,6 +1,11 @@
 import Redis, { Cluster } from 'ioredis';
 import type { RedisClient } from '../../../lib';
-import type { RedisClusterHandle, RedisNode } from '../../support/redis-harness';
+import {
+  type RedisClusterHandle,
+  type RedisNode,
+  startRedisCluster,
+  startRedisNode,
+} from '../../support/redis-harness';
 
 let prefixes = 0;
 /** A key prefix no other test uses, so every store starts empty. */
@@ -18,6 +23,35 @@ export function singleNode(node: () => RedisNode): Topology {
 
 export function cluster(handle: () => RedisClusterHandle): Topology {
   return { name: '3-master cluster', connect: () => new Cluster(handle().nodes) };
+}
+
+/**
+ * Starts a single node and a 3-master cluster for the calling spec file
+ * (`beforeAll`) and stops them by port (`afterAll`).
+ * @returns accessors for both, and one {@link Topology} for each.
+ */
+export function useRedisServers(): {
+  node: () => RedisNode;
+  cluster: () => RedisClusterHandle;
+  topologies: Topology[];
+} {
+  let node: RedisNode | undefined;
+  let handle: RedisClusterHandle | undefined;
+  beforeAll(async () => {
+    node = await startRedisNode();
+    handle = await startRedisCluster();
+  }, 60_000);
+  afterAll(async () => {
+    await node?.stop();
+    await handle?.stop();
+  });
+  const getNode = (): RedisNode => node!;
+  const getCluster = (): RedisClusterHandle => handle!;
+  return {
+    node: getNode,
+    cluster: getCluster,
+    topologies: [singleNode(getNode), cluster(getCluster)],
+  };
 }
 
 /** Every key under `prefix`, on every master (SCAN, test use only). */
