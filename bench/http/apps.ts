@@ -15,6 +15,7 @@ import {
   type DynamicModule,
   type ExecutionContext,
   type NestInterceptor,
+  type Type,
 } from '@nestjs/common';
 import type { Observable } from 'rxjs';
 import { McpSessionInterceptor } from '../../lib/interceptors/mcp-session.interceptor';
@@ -123,23 +124,17 @@ export class BenchHttpModule {
     return { module: BenchHttpModule, controllers: [NoopPlainMcpController] };
   }
 
-  /** The module's transports over `store`, no interceptor. */
+  /** The module's transports over `store`, no interceptor: the sample's own endpoint. */
   static transportsOnly(store: SessionStore): DynamicModule {
-    return {
-      module: BenchHttpModule,
-      imports: [
-        McpSessionModule.forRoot({
-          store,
-          createServer: () => createEchoServer(),
-          transport: { enableJsonResponse: true },
-        }),
-      ],
-      controllers: [McpController],
-    };
+    return BenchHttpModule.sessions(store, McpController);
   }
 
-  /** Session layer on over `store`. */
+  /** Session layer on over `store`: the interceptor in front of the transports. */
   static withStore(store: SessionStore): DynamicModule {
+    return BenchHttpModule.sessions(store, SessionMcpController);
+  }
+
+  private static sessions(store: SessionStore, controller: Type): DynamicModule {
     return {
       module: BenchHttpModule,
       imports: [
@@ -149,7 +144,7 @@ export class BenchHttpModule {
           transport: { enableJsonResponse: true },
         }),
       ],
-      controllers: [SessionMcpController],
+      controllers: [controller],
     };
   }
 }

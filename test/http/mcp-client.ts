@@ -56,3 +56,27 @@ export function toolJson(result: unknown): unknown {
   const content = (result as { content: { type: string; text: string }[] }).content;
   return JSON.parse(content[0].text);
 }
+
+/**
+ * POSTs a `tools/list` with `sessionId` straight to `url` (no SDK client), for
+ * the status codes and JSON-RPC error bodies the session layer answers.
+ */
+export async function rawCall(
+  url: string,
+  sessionId: string,
+): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(`${url}/mcp`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-session-id': sessionId,
+    },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+  });
+  const text = await res.text();
+  return {
+    status: res.status,
+    body: res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text,
+  };
+}

@@ -9,7 +9,7 @@ import {
 import { SampleModule } from '../../sample/sample.module';
 import { type RedisNode, startRedisNode } from '../support/redis-harness';
 import { listen, PLATFORMS, type Platform, type TestApp } from './http-app';
-import { connect, type McpClientSession, Router, toolJson } from './mcp-client';
+import { connect, type McpClientSession, rawCall, Router, toolJson } from './mcp-client';
 
 const NOT_FOUND = {
   jsonrpc: '2.0',
@@ -24,21 +24,6 @@ async function until(what: string, check: () => Promise<boolean>): Promise<void>
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   throw new Error(`gave up waiting until ${what}`);
-}
-
-async function rawCall(url: string, sessionId: string) {
-  const res = await fetch(`${url}/mcp`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      'mcp-session-id': sessionId,
-    },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
-  });
-  const text = await res.text();
-  const json = res.headers.get('content-type')?.includes('application/json');
-  return { status: res.status, body: json ? JSON.parse(text) : text };
 }
 
 describe.each(PLATFORMS)('MCP sessions over Redis on %s', (platform: Platform) => {

@@ -28,6 +28,7 @@ import {
   CLIENT_INFO,
   connect,
   type McpClientSession,
+  rawCall,
   Router,
   toolJson,
 } from './mcp-client';
@@ -83,23 +84,6 @@ describe.each(PLATFORMS)('MCP SDK integration on %s', (platform: Platform) => {
     const session = await connect(router, options);
     clients.push(session);
     return session;
-  }
-  /** POSTs a tools/list with `sessionId` straight to `url`. */
-  async function rawCall(url: string, sessionId: string) {
-    const res = await fetch(`${url}/mcp`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-        'mcp-session-id': sessionId,
-      },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
-    });
-    const text = await res.text();
-    return {
-      status: res.status,
-      body: res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text,
-    };
   }
   /** initialize + notifications/initialized without the SDK client (no GET stream). */
   async function rawInitialize(url: string): Promise<string> {
