@@ -1,24 +1,24 @@
-export { SessionRecord } from './session-record';
-export type { SessionClientInfo, SessionRecordFields } from './session-record';
-export { SessionStore } from './session-store';
-export { SessionStoreError, shortId } from './session-store.error';
-export type { SessionStoreErrorKind } from './session-store.error';
-export { MemorySessionStore } from './stores/memory-session.store';
-export type { MemorySessionStoreOptions } from './stores/memory-session.store';
-export { RedisSessionStore } from './stores/redis-session.store';
+export { SessionRecord } from './contract/session-record';
+export type { SessionClientInfo, SessionRecordFields } from './contract/session-record';
+export { SessionStore } from './contract/session-store';
+export { SessionStoreError, shortId } from './contract/session-store.error';
+export type { SessionStoreErrorKind } from './contract/session-store.error';
+export { MemorySessionStore } from './stores/memory/memory-session.store';
+export type { MemorySessionStoreOptions } from './stores/memory/memory-session.store';
+export { RedisSessionStore } from './stores/redis/redis-session.store';
 export type {
   RedisSessionStoreOptions,
   RedisConnectionOptions,
   RedisClusterConnectionOptions,
 } from './stores/redis/redis-session.options';
 export type { RedisClient } from './stores/redis/redis-scripts';
-export { CachingSessionStore } from './stores/caching-session.store';
-export type { CachingSessionStoreOptions } from './stores/caching-session.options';
-export { RedisInvalidationChannel } from './stores/redis-invalidation.channel';
+export { CachingSessionStore } from './stores/caching/caching-session.store';
+export type { CachingSessionStoreOptions } from './stores/caching/caching-session.options';
+export { RedisInvalidationChannel } from './stores/redis/redis-invalidation.channel';
 export type {
   RedisInvalidationChannelOptions,
   RedisInvalidationClient,
-} from './stores/redis-invalidation.channel';
+} from './stores/redis/redis-invalidation.channel';
 export type {
   SessionInvalidationChannel,
   SessionInvalidationListener,
@@ -43,15 +43,15 @@ export type {
 } from './interfaces/mcp-session-options.interface';
 export { InjectSessionStore, InjectMcpSessionOptions, McpSession } from './mcp-session.decorators';
 export { McpSessionInterceptor } from './interceptors/mcp-session.interceptor';
-export { McpSessionGate } from './interceptors/mcp-session.gate';
-export { getMcpSession } from './interceptors/mcp-session.request';
+export { McpSessionGate } from './gate/mcp-session.gate';
+export { getMcpSession } from './gate/mcp-session.request';
 export {
   McpSessionRejection,
   MALFORMED_SESSION_ID,
   SESSION_NOT_FOUND,
   STORE_UNAVAILABLE,
   SESSION_ID_REQUIRED,
-} from './interceptors/mcp-session.errors';
-export type { JsonRpcErrorBody } from './interceptors/mcp-session.errors';
+} from './gate/mcp-session.errors';
+export type { JsonRpcErrorBody } from './gate/mcp-session.errors';
 export { McpSessionTransports } from './sdk/mcp-session.transports';
 export { SessionCleanupService } from './session-cleanup.service';

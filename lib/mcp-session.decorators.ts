@@ -1,7 +1,7 @@
 import { createParamDecorator, type ExecutionContext, Inject } from '@nestjs/common';
-import { getMcpSession } from './interceptors/mcp-session.request';
+import { getMcpSession } from './gate/mcp-session.request';
 import { MCP_SESSION_OPTIONS } from './mcp-session.constants';
-import { SessionStore } from './session-store';
+import { SessionStore } from './contract/session-store';
 
 /** Injects the configured {@link SessionStore} (same as injecting by type). */
 export const InjectSessionStore = (): PropertyDecorator & ParameterDecorator =>

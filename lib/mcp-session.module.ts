@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
-import { McpSessionGate } from './interceptors/mcp-session.gate';
+import { McpSessionGate } from './gate/mcp-session.gate';
 import { McpSessionInterceptor } from './interceptors/mcp-session.interceptor';
 import { MCP_SESSION_OPTIONS } from './mcp-session.constants';
 import { ConfigurableModuleClass } from './mcp-session.module-definition';
 import { mcpSessionOptionsProvider, sessionStoreProvider } from './mcp-session.providers';
 import { McpSessionTransports } from './sdk/mcp-session.transports';
 import { SessionCleanupService } from './session-cleanup.service';
-import { SessionStore } from './session-store';
+import { SessionStore } from './contract/session-store';
 
 /**
  * Keeps MCP sessions in a store. `forRoot(options)` or

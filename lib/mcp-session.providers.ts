@@ -9,8 +9,8 @@ import {
   MCP_SESSION_OPTIONS,
 } from './mcp-session.constants';
 import { MCP_SESSION_MODULE_OPTIONS } from './mcp-session.module-definition';
-import { SessionStore } from './session-store';
-import { MemorySessionStore } from './stores/memory-session.store';
+import { SessionStore } from './contract/session-store';
+import { MemorySessionStore } from './stores/memory/memory-session.store';
 
 const REQUIRED_STORE_METHODS = ['create', 'save', 'load', 'delete'] as const;
 

@@ -9,10 +9,10 @@ import {
 import { concatMap, type Observable } from 'rxjs';
 import type { McpSessionOptions } from '../interfaces/mcp-session-options.interface';
 import { MCP_SESSION_OPTIONS } from '../mcp-session.constants';
-import { shortId } from '../session-store.error';
-import { McpSessionRejection, STORE_UNAVAILABLE } from './mcp-session.errors';
-import { McpSessionGate } from './mcp-session.gate';
-import { MCP_SESSION_CLOSED, type McpSessionRequest } from './mcp-session.request';
+import { shortId } from '../contract/session-store.error';
+import { McpSessionRejection, STORE_UNAVAILABLE } from '../gate/mcp-session.errors';
+import { McpSessionGate } from '../gate/mcp-session.gate';
+import { MCP_SESSION_CLOSED, type McpSessionRequest } from '../gate/mcp-session.request';
 
 function toHttp(error: unknown): unknown {
   return error instanceof McpSessionRejection ? error.toHttpException() : error;

@@ -1,6 +1,6 @@
 import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import type { SessionRecord } from '../session-record';
-import type { SessionStore } from '../session-store';
+import type { SessionRecord } from '../contract/session-record';
+import type { SessionStore } from '../contract/session-store';
 
 /**
  * The principal of a request (for example the `sub` of a token a guard has

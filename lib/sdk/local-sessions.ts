@@ -1,9 +1,9 @@
 import type { LoggerService } from '@nestjs/common';
 import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { McpSessionServer } from '../interfaces/mcp-session-options.interface';
-import type { SessionRecord } from '../session-record';
-import type { SessionStore } from '../session-store';
-import { shortId } from '../session-store.error';
+import type { SessionRecord } from '../contract/session-record';
+import type { SessionStore } from '../contract/session-store';
+import { shortId } from '../contract/session-store.error';
 
 /** A session's transport and server in this process. */
 export interface LocalSession {

@@ -2,15 +2,15 @@ import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nes
 import { ModuleRef } from '@nestjs/core';
 import type { ServerResponse } from 'node:http';
 import type { McpSessionOptions } from '../interfaces/mcp-session-options.interface';
-import { McpSessionRejection, SESSION_ID_REQUIRED } from '../interceptors/mcp-session.errors';
-import { McpSessionGate } from '../interceptors/mcp-session.gate';
+import { McpSessionRejection, SESSION_ID_REQUIRED } from '../gate/mcp-session.errors';
+import { McpSessionGate } from '../gate/mcp-session.gate';
 import {
   getMcpSession,
   MCP_SESSION_CLOSED,
   type McpSessionRequest,
-} from '../interceptors/mcp-session.request';
+} from '../gate/mcp-session.request';
 import { DEFAULT_CLEANUP_INTERVAL, MCP_SESSION_OPTIONS } from '../mcp-session.constants';
-import { shortId } from '../session-store.error';
+import { shortId } from '../contract/session-store.error';
 import { LocalSessions } from './local-sessions';
 import { findInitialize, SessionBuilder } from './session-builder';
 import { nodeResponse, sendJsonRpcError, sendWebResponse, toWebRequest } from './web-http';

@@ -6,11 +6,11 @@ import type {
   McpSessionOptions,
   McpSessionServerFactory,
 } from '../interfaces/mcp-session-options.interface';
-import { STORE_UNAVAILABLE } from '../interceptors/mcp-session.errors';
-import type { McpSessionRequest } from '../interceptors/mcp-session.request';
+import { STORE_UNAVAILABLE } from '../gate/mcp-session.errors';
+import type { McpSessionRequest } from '../gate/mcp-session.request';
 import { MCP_SERVER_FACTORY } from '../mcp-session.constants';
-import { SessionRecord } from '../session-record';
-import { shortId } from '../session-store.error';
+import { SessionRecord } from '../contract/session-record';
+import { shortId } from '../contract/session-store.error';
 import type { LocalSession, LocalSessions } from './local-sessions';
 import { loadSdk } from './sdk-loader';
 import { replayInitialize } from './session-replay';

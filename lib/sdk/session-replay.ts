@@ -1,6 +1,6 @@
 import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { IncomingMessage } from 'node:http';
-import type { SessionRecord } from '../session-record';
+import type { SessionRecord } from '../contract/session-record';
 import { baseUrl } from './web-http';
 
 const REPLAY_ID = 'mcp-session-restore';

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { JsonRpcErrorBody } from '../interceptors/mcp-session.errors';
+import type { JsonRpcErrorBody } from '../gate/mcp-session.errors';
 
 /** Express `Response` / Fastify `FastifyReply` (`raw`, and `hijack()` to take over). */
 type AnyResponse = ServerResponse | { raw: ServerResponse; hijack(): void };

@@ -1,5 +1,5 @@
-import { SessionRecord } from '../../session-record';
-import { SessionStoreError, shortId } from '../../session-store.error';
+import { SessionRecord } from '../../contract/session-record';
+import { SessionStoreError, shortId } from '../../contract/session-store.error';
 
 /**
  * Stored form of a record, format version 1: one JSON object with short

@@ -1,4 +1,4 @@
-import { SessionStoreError, shortId } from '../../session-store.error';
+import { SessionStoreError, shortId } from '../../contract/session-store.error';
 
 /** Calls that read a record's value: a key of another type there is a corrupt record. */
 const READS = new Set(['load', 'touch']);

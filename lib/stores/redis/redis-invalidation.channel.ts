@@ -1,12 +1,12 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
-import { loadIoredis } from './redis/ioredis-loader';
+import { loadIoredis } from './ioredis-loader';
 import type {
   SessionInvalidationChannel,
   SessionInvalidationListener,
-} from '../interfaces/session-invalidation.interface';
-import { SessionStoreError, shortId } from '../session-store.error';
+} from '../../interfaces/session-invalidation.interface';
+import { SessionStoreError, shortId } from '../../contract/session-store.error';
 
 /** Options of {@link RedisInvalidationChannel}. */
 export interface RedisInvalidationChannelOptions {

@@ -22,7 +22,7 @@ import {
 } from '../../lib';
 import { SampleServerFactory } from '../../sample/mcp-server.factory';
 import { SampleModule } from '../../sample/sample.module';
-import { listen, PLATFORMS, type Platform, type TestApp } from './http-app';
+import { listen, PLATFORMS, type Platform, type TestApp } from '../support/http-app';
 import {
   CLIENT_CAPABILITIES,
   CLIENT_INFO,
@@ -31,8 +31,8 @@ import {
   rawCall,
   Router,
   toolJson,
-} from './mcp-client';
-import { ProbeStore } from './probe-store';
+} from '../support/mcp-client';
+import { ProbeStore } from '../support/probe-store';
 
 /** An MCP endpoint behind the interceptor, which attaches the record for handle(). */
 @Controller('mcp')

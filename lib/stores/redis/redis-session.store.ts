@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { OnApplicationShutdown } from '@nestjs/common';
-import type { SessionRecord } from '../session-record';
-import type { SessionStore } from '../session-store';
-import { decodeRecord, encodeRecord, encodeTimes } from './redis/record.codec';
-import { bounded, checkExec } from './redis/redis-call';
-import { closeClient, connectOptions, connectUrl } from './redis/redis-connection';
-import { RedisKeys } from './redis/redis-keys';
-import { CREATE, runScript, TOUCH, type RedisClient } from './redis/redis-scripts';
+import type { SessionRecord } from '../../contract/session-record';
+import type { SessionStore } from '../../contract/session-store';
+import { decodeRecord, encodeRecord, encodeTimes } from './record.codec';
+import { bounded, checkExec } from './redis-call';
+import { closeClient, connectOptions, connectUrl } from './redis-connection';
+import { RedisKeys } from './redis-keys';
+import { CREATE, runScript, TOUCH, type RedisClient } from './redis-scripts';
 import {
   resolveRedisOptions,
   type RedisConnectionOptions,
   type RedisSessionStoreOptions,
   type ResolvedRedisSessionStoreOptions,
-} from './redis/redis-session.options';
+} from './redis-session.options';
 
 /**
  * Sessions in Redis, single node or Redis Cluster (ioredis `Redis` or

@@ -3,9 +3,9 @@ import {
   MemorySessionStore,
   RedisInvalidationChannel,
   RedisSessionStore,
-} from '../../lib';
-import { closeQuietly, freshPrefix, useRedisServers } from './redis/redis-test.helpers';
-import { sessionStoreContract } from './session-store.contract';
+} from '../../../lib';
+import { closeQuietly, freshPrefix, useRedisServers } from '../redis/redis-test.helpers';
+import { sessionStoreContract } from '../session-store.contract';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { SessionRecord, type SessionClientInfo } from '../session-record';
-import { SessionStore } from '../session-store';
-import { cloneValue } from './clone';
+import { SessionRecord, type SessionClientInfo } from '../../contract/session-record';
+import { SessionStore } from '../../contract/session-store';
+import { cloneValue } from '../../contract/clone';
 
 /** Options of {@link MemorySessionStore}. */
 export interface MemorySessionStoreOptions {

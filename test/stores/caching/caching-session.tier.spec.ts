@@ -5,8 +5,8 @@ import {
   MemorySessionStore,
   SessionRecord,
   SessionStoreError,
-} from '../../lib';
-import { InstrumentedSessionStore } from '../support/instrumented-session.store';
+} from '../../../lib';
+import { InstrumentedSessionStore } from '../../support/instrumented-session.store';
 
 const VERSION = '2025-11-25';
 const TTL = 60_000;

@@ -8,8 +8,8 @@ import {
   RedisSessionStore,
   SessionRecord,
   SessionStore,
-} from '../../lib';
-import { startRedisNode, type RedisNode } from '../support/redis-harness';
+} from '../../../lib';
+import { startRedisNode, type RedisNode } from '../../support/redis-harness';
 
 /** The README's CachingSessionStore snippets, booted in a real Nest application. */
 describe('CachingSessionStore in McpSessionModule (README snippets)', () => {

@@ -8,7 +8,7 @@ export interface CacheEntry {
   used: boolean;
 }
 
-import type { SessionInvalidationListener } from '../interfaces/session-invalidation.interface';
+import type { SessionInvalidationListener } from '../../interfaces/session-invalidation.interface';
 
 /**
  * The bookkeeping of `CachingSessionStore`, and its listener on the

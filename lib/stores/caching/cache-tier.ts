@@ -1,7 +1,7 @@
 import type { Logger } from '@nestjs/common';
-import type { SessionRecord } from '../session-record';
-import type { SessionStore } from '../session-store';
-import { shortId } from '../session-store.error';
+import type { SessionRecord } from '../../contract/session-record';
+import type { SessionStore } from '../../contract/session-store';
+import { shortId } from '../../contract/session-store.error';
 
 /**
  * The cache store as `CachingSessionStore` uses it off its hot path: a cache

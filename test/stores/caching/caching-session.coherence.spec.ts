@@ -8,15 +8,15 @@ import {
   type RedisClient,
   RedisSessionStore,
   SessionRecord,
-} from '../../lib';
-import { type RedisNode, startRedisNode } from '../support/redis-harness';
+} from '../../../lib';
+import { type RedisNode, startRedisNode } from '../../support/redis-harness';
 import {
   closeQuietly,
   freshPrefix,
   singleNode,
   type Topology,
   useRedisServers,
-} from './redis/redis-test.helpers';
+} from '../redis/redis-test.helpers';
 
 const VERSION = '2025-11-25';
 const TTL = 30 * 60_000;

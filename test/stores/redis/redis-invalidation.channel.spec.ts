@@ -4,13 +4,13 @@ import {
   RedisInvalidationChannel,
   type SessionInvalidationListener,
   SessionStoreError,
-} from '../../lib';
+} from '../../../lib';
 import {
   type RedisClusterHandle,
   type RedisNode,
   startRedisCluster,
   startRedisNode,
-} from '../support/redis-harness';
+} from '../../support/redis-harness';
 
 /** Polls `check` until it holds; real pub/sub takes a moment. */
 async function eventually(check: () => boolean, what: string, deadlineMs = 5_000) {

@@ -1,4 +1,4 @@
-import type { SessionRecord } from '../session-record';
+import type { SessionRecord } from '../contract/session-record';
 
 /** Where the interceptor leaves the live record on the request object. */
 export const MCP_SESSION_RECORD = Symbol('mcp-session.record');

@@ -1,15 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { McpSessionOptions } from '../interfaces/mcp-session-options.interface';
 import { MCP_SESSION_OPTIONS } from '../mcp-session.constants';
-import type { SessionRecord } from '../session-record';
-import { shortId } from '../session-store.error';
+import type { SessionRecord } from '../contract/session-record';
+import { shortId } from '../contract/session-store.error';
 import {
   MALFORMED_SESSION_ID,
   type McpSessionRejection,
   SESSION_NOT_FOUND,
   STORE_UNAVAILABLE,
-} from './mcp-session.errors';
-import { MCP_SESSION_RECORD, type McpSessionRequest } from './mcp-session.request';
+} from '../gate/mcp-session.errors';
+import { MCP_SESSION_RECORD, type McpSessionRequest } from '../gate/mcp-session.request';
 
 /** 1 to 255 visible ASCII characters (MCP transport spec: 0x21-0x7E). */
 const VALID_SESSION_ID = /^[\x21-\x7E]{1,255}$/;

@@ -1,12 +1,12 @@
-import { RedisSessionStore, SessionRecord, type RedisClient } from '../../lib';
-import { sessionStoreContract } from './session-store.contract';
+import { RedisSessionStore, SessionRecord, type RedisClient } from '../../../lib';
+import { sessionStoreContract } from '../session-store.contract';
 import {
   closeQuietly,
   freshPrefix,
   keysUnder,
   type Topology,
   useRedisServers,
-} from './redis/redis-test.helpers';
+} from './redis-test.helpers';
 
 const servers = useRedisServers();
 

@@ -1,4 +1,4 @@
-import { SessionRecord } from '../lib';
+import { SessionRecord } from '../../lib';
 
 describe('SessionRecord', () => {
   it('starts its three times now and expires ttl later', () => {

@@ -8,8 +8,8 @@ import {
 } from '../../lib';
 import { SampleModule } from '../../sample/sample.module';
 import { type RedisNode, startRedisNode } from '../support/redis-harness';
-import { listen, PLATFORMS, type Platform, type TestApp } from './http-app';
-import { connect, type McpClientSession, rawCall, Router, toolJson } from './mcp-client';
+import { listen, PLATFORMS, type Platform, type TestApp } from '../support/http-app';
+import { connect, type McpClientSession, rawCall, Router, toolJson } from '../support/mcp-client';
 
 const NOT_FOUND = {
   jsonrpc: '2.0',

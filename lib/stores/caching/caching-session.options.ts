@@ -1,4 +1,4 @@
-import type { SessionInvalidationChannel } from '../interfaces/session-invalidation.interface';
+import type { SessionInvalidationChannel } from '../../interfaces/session-invalidation.interface';
 
 /** Options of `CachingSessionStore`. */
 export interface CachingSessionStoreOptions {

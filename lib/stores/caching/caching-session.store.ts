@@ -1,8 +1,8 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
-import type { SessionInvalidationChannel } from '../interfaces/session-invalidation.interface';
-import type { SessionRecord } from '../session-record';
-import type { SessionStore } from '../session-store';
-import { SessionStoreError, shortId } from '../session-store.error';
+import type { SessionInvalidationChannel } from '../../interfaces/session-invalidation.interface';
+import type { SessionRecord } from '../../contract/session-record';
+import type { SessionStore } from '../../contract/session-store';
+import { SessionStoreError, shortId } from '../../contract/session-store.error';
 import { CacheIndex } from './cache-index';
 import { CacheTier } from './cache-tier';
 import { backendCall, shutdownParts, touchStore } from './caching-session.calls';

@@ -1,5 +1,5 @@
-import { MemorySessionStore, SessionRecord } from '../../lib';
-import { sessionStoreContract } from './session-store.contract';
+import { MemorySessionStore, SessionRecord } from '../../../lib';
+import { sessionStoreContract } from '../session-store.contract';
 
 sessionStoreContract('MemorySessionStore', async () => ({ store: new MemorySessionStore() }));
 

@@ -8,8 +8,8 @@ import {
   SessionRecord,
   type SessionStore,
 } from '../../lib';
-import { bootApp, PLATFORMS, type Platform, type TestApp } from './http-app';
-import { ProbeStore } from './probe-store';
+import { bootApp, PLATFORMS, type Platform, type TestApp } from '../support/http-app';
+import { ProbeStore } from '../support/probe-store';
 
 @Controller('mcp')
 @UseInterceptors(McpSessionInterceptor)

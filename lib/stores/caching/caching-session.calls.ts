@@ -1,6 +1,6 @@
-import type { SessionRecord } from '../session-record';
-import type { SessionStore } from '../session-store';
-import { SessionStoreError, shortId } from '../session-store.error';
+import type { SessionRecord } from '../../contract/session-record';
+import type { SessionStore } from '../../contract/session-store';
+import { SessionStoreError, shortId } from '../../contract/session-store.error';
 
 /**
  * `store.touch`, or for a store without it a load, extend and save (two calls,
