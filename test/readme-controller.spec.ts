@@ -9,6 +9,6 @@ describe('README: the MCP controller snippet', () => {
     const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
     const snippet = blocks.find((block) => block.includes('export class McpController {\n'));
     const sample = readFileSync(join(ROOT, 'sample', 'mcp.controller.ts'), 'utf8');
-    expect(snippet).toBe(sample.replace("from './lib'", "from 'nestjs-mcp-session'"));
+    expect(snippet).toBe(sample.replace("from '../lib'", "from 'nestjs-mcp-session'"));
   });
 });

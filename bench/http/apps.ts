@@ -20,8 +20,8 @@ import {
 import type { Observable } from 'rxjs';
 import { McpSessionInterceptor } from '../../lib/interceptors/mcp-session.interceptor';
 import { McpSessionModule } from '../../lib/mcp-session.module';
-import { SessionRecord } from '../../lib/session-record';
-import { SessionStore } from '../../lib/session-store';
+import { SessionRecord } from '../../lib/contract/session-record';
+import { SessionStore } from '../../lib/contract/session-store';
 import { McpController } from '../../sample/mcp.controller';
 import { createEchoServer } from './echo-server';
 

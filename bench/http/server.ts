@@ -2,11 +2,11 @@ import 'reflect-metadata';
 import { type DynamicModule, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import Redis from 'ioredis';
-import type { SessionStore } from '../../lib/session-store';
-import { CachingSessionStore } from '../../lib/stores/caching-session.store';
-import { MemorySessionStore } from '../../lib/stores/memory-session.store';
-import { RedisInvalidationChannel } from '../../lib/stores/redis-invalidation.channel';
-import { RedisSessionStore } from '../../lib/stores/redis-session.store';
+import type { SessionStore } from '../../lib/contract/session-store';
+import { CachingSessionStore } from '../../lib/stores/caching/caching-session.store';
+import { MemorySessionStore } from '../../lib/stores/memory/memory-session.store';
+import { RedisInvalidationChannel } from '../../lib/stores/redis/redis-invalidation.channel';
+import { RedisSessionStore } from '../../lib/stores/redis/redis-session.store';
 import { BENCH_REDIS_OPTIONS } from '../support/optional';
 import { BenchHttpModule } from './apps';
 

@@ -1,4 +1,4 @@
-import { MemorySessionStore } from '../../lib/stores/memory-session.store';
+import { MemorySessionStore } from '../../lib/stores/memory/memory-session.store';
 import type { BenchContext, Scenario } from '../support/context';
 import { compare, pairedRatio, type Variant } from '../support/measure';
 import {

@@ -1,5 +1,5 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { MemorySessionStore } from '../../lib/stores/memory-session.store';
+import { MemorySessionStore } from '../../lib/stores/memory/memory-session.store';
 import { fmtCount, type BenchContext, type Scenario } from '../support/context';
 import { median } from '../support/measure';
 import { populate, redisPopulation, settledHeap } from '../support/populations';

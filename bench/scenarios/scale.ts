@@ -1,4 +1,4 @@
-import type { SessionStore } from '../../lib/session-store';
+import type { SessionStore } from '../../lib/contract/session-store';
 import { fmtCount, type BenchContext, type Scenario } from '../support/context';
 import { compare, pairedRatio, type Variant, type VariantSummary } from '../support/measure';
 import { sessionId } from '../support/records';

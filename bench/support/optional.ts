@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { SessionStore } from '../../lib/session-store';
+import type { SessionStore } from '../../lib/contract/session-store';
 
 /** A store class whose constructor shape the bench relies on. */
 export type StoreClass = new (...args: never[]) => SessionStore;

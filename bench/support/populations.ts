@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
-import type { SessionStore } from '../../lib/session-store';
-import { MemorySessionStore } from '../../lib/stores/memory-session.store';
+import type { SessionStore } from '../../lib/contract/session-store';
+import { MemorySessionStore } from '../../lib/stores/memory/memory-session.store';
 import type { RedisNode } from '../../test/support/redis-harness';
 import { fixture, fmtCount, type BenchContext } from './context';
 import { BENCH_REDIS_OPTIONS, redisStoreClass } from './optional';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SessionRecord } from '../../lib/session-record';
+import { SessionRecord } from '../../lib/contract/session-record';
 
 /** The protocol revision the records carry. */
 export const PROTOCOL_VERSION = '2025-11-25';
