@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import type { McpSessionOptions } from './interfaces/mcp-session-options.interface';
 import { MCP_SESSION_OPTIONS } from './mcp-session.constants';
+import { errorMessage } from './contract/session-store.error';
 
 /**
  * Calls `store.cleanupExpired()` every `cleanupInterval` ms while the
@@ -57,9 +58,7 @@ export class SessionCleanupService implements OnApplicationBootstrap, BeforeAppl
       this.logger.log(`Removed ${removed} expired session(s)`);
       return removed;
     } catch (error) {
-      this.logger.error(
-        `Expired-session sweep failed: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      this.logger.error(`Expired-session sweep failed: ${errorMessage(error)}`);
       return undefined;
     }
   }

@@ -1,3 +1,5 @@
+import { checkTtl } from './option-checks';
+
 /** What a client said about itself in `initialize` (`clientInfo`). */
 export interface SessionClientInfo {
   name: string;
@@ -16,15 +18,6 @@ export interface SessionRecordFields {
   createdAt: Date;
   lastAccessed: Date;
   expiresAt: Date;
-}
-
-function checkTtl(ttlMs: number): number {
-  if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs < 0) {
-    throw new RangeError(
-      `ttlMs must be a finite number of milliseconds >= 0, got ${String(ttlMs)}`,
-    );
-  }
-  return ttlMs;
 }
 
 /**
@@ -53,7 +46,7 @@ export class SessionRecord implements SessionRecordFields {
 
   /**
    * A new record whose three times start now; it expires `ttlMs` from now.
-   * @throws RangeError when `ttlMs` is negative or not finite.
+   * @throws InvalidOptionError (a `RangeError`) when `ttlMs` is negative or not finite.
    */
   constructor(id: string, protocolVersion: string, ttlMs: number) {
     checkTtl(ttlMs);
@@ -84,7 +77,10 @@ export class SessionRecord implements SessionRecordFields {
     return record;
   }
 
-  /** Marks the record used now and moves its expiry to now + `ttlMs`. */
+  /**
+   * Marks the record used now and moves its expiry to now + `ttlMs`.
+   * @throws InvalidOptionError (a `RangeError`) when `ttlMs` is negative or not finite.
+   */
   touch(ttlMs: number): this {
     checkTtl(ttlMs);
     const now = Date.now();

@@ -27,6 +27,11 @@ export class SessionStoreError extends Error {
   }
 }
 
+/** The message of anything thrown: an `Error`'s `message`, anything else as a string. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** A session id shortened for logs and error messages: never log a whole id. */
 export function shortId(id: string): string {
   return id.length <= 8 ? id : `${id.slice(0, 8)}…`;

@@ -2,14 +2,15 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { McpSessionOptions } from '../interfaces/mcp-session-options.interface';
 import { MCP_SESSION_OPTIONS } from '../mcp-session.constants';
 import type { SessionRecord } from '../contract/session-record';
-import { shortId } from '../contract/session-store.error';
+import { errorMessage, shortId } from '../contract/session-store.error';
+import { touchOrExtend } from '../contract/touch-or-extend';
 import {
   MALFORMED_SESSION_ID,
   type McpSessionRejection,
   SESSION_NOT_FOUND,
   STORE_UNAVAILABLE,
-} from '../gate/mcp-session.errors';
-import { MCP_SESSION_RECORD, type McpSessionRequest } from '../gate/mcp-session.request';
+} from './mcp-session.errors';
+import { MCP_SESSION_RECORD, type McpSessionRequest } from './mcp-session.request';
 
 /** 1 to 255 visible ASCII characters (MCP transport spec: 0x21-0x7E). */
 const VALID_SESSION_ID = /^[\x21-\x7E]{1,255}$/;
@@ -47,14 +48,14 @@ export class McpSessionGate {
   async open(request: McpSessionRequest, id: string): Promise<SessionRecord> {
     const { store, ttl, resolveOwner } = this.options;
     let record: SessionRecord | undefined;
-    if (resolveOwner === undefined && store.touch !== undefined) {
+    if (resolveOwner === undefined) {
       try {
-        record = await store.touch(id, ttl);
+        record = await touchOrExtend(store, id, ttl);
       } catch (error) {
         throw this.storeFailed(id, error);
       }
     } else {
-      record = await this.checkAndExtend(request, id);
+      record = await this.ownTouch(request, id);
     }
     if (record === undefined) throw SESSION_NOT_FOUND;
     request[MCP_SESSION_RECORD] = record;
@@ -69,8 +70,8 @@ export class McpSessionGate {
       : resolveOwner(request as never) === owner;
   }
 
-  /** Owner binding, or a store without `touch`: load, check, then extend. */
-  private async checkAndExtend(
+  /** Owner binding: load, check the owner, then extend. */
+  private async ownTouch(
     request: McpSessionRequest,
     id: string,
   ): Promise<SessionRecord | undefined> {
@@ -84,10 +85,7 @@ export class McpSessionGate {
     // A foreign request must not even extend the session it is refused.
     if (found === undefined || !this.isOwner(request, found.owner)) return undefined;
     try {
-      if (store.touch !== undefined) return await store.touch(id, ttl);
-      found.touch(ttl);
-      await store.save(found);
-      return found;
+      return await touchOrExtend(store, id, ttl, found);
     } catch (error) {
       throw this.storeFailed(id, error);
     }
@@ -95,7 +93,7 @@ export class McpSessionGate {
 
   /** Logs a store failure once, id shortened, and gives the 503 answer. */
   private storeFailed(id: string, error: unknown): McpSessionRejection {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     const short = shortId(id);
     this.logger.error(
       `Session store failed for session ${short}: ${message.split(id).join(short)}`,

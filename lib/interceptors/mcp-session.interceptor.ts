@@ -9,7 +9,7 @@ import {
 import { concatMap, type Observable } from 'rxjs';
 import type { McpSessionOptions } from '../interfaces/mcp-session-options.interface';
 import { MCP_SESSION_OPTIONS } from '../mcp-session.constants';
-import { shortId } from '../contract/session-store.error';
+import { errorMessage, shortId } from '../contract/session-store.error';
 import { McpSessionRejection, STORE_UNAVAILABLE } from '../gate/mcp-session.errors';
 import { McpSessionGate } from '../gate/mcp-session.gate';
 import { MCP_SESSION_CLOSED, type McpSessionRequest } from '../gate/mcp-session.request';
@@ -76,8 +76,7 @@ export class McpSessionInterceptor implements NestInterceptor {
     try {
       await this.options.store.delete(id);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      this.logger.error(`Could not delete session ${shortId(id)}: ${message}`);
+      this.logger.error(`Could not delete session ${shortId(id)}: ${errorMessage(error)}`);
       throw STORE_UNAVAILABLE.toHttpException();
     }
     return value;

@@ -1,7 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import type { SessionRecord } from '../../contract/session-record';
 import type { SessionStore } from '../../contract/session-store';
-import { shortId } from '../../contract/session-store.error';
+import { errorMessage, shortId } from '../../contract/session-store.error';
 
 /**
  * The cache store as `CachingSessionStore` uses it off its hot path: a cache
@@ -17,7 +17,7 @@ export class CacheTier {
 
   /** Logs a failed cache call. */
   failed(id: string, error: unknown): void {
-    this.logger.warn(`Cache failed for ${shortId(id)}: ${(error as Error).message}`);
+    this.logger.warn(`Cache failed for ${shortId(id)}: ${errorMessage(error)}`);
   }
 
   /** Runs a cache call; resolves to `undefined` when it fails. */
@@ -36,7 +36,7 @@ export class CacheTier {
       await this.store.save(record);
       return true;
     } catch (error) {
-      this.logger.warn(`Could not cache ${shortId(record.id)}: ${(error as Error).message}`);
+      this.logger.warn(`Could not cache ${shortId(record.id)}: ${errorMessage(error)}`);
       return false;
     }
   }

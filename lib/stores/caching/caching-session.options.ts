@@ -1,4 +1,9 @@
 import type { SessionInvalidationChannel } from '../../interfaces/session-invalidation.interface';
+import {
+  checkMilliseconds,
+  checkPositiveInteger,
+  invalidOption,
+} from '../../contract/option-checks';
 
 /** Options of `CachingSessionStore`. */
 export interface CachingSessionStoreOptions {
@@ -45,23 +50,12 @@ export interface ResolvedCachingOptions {
 /** The fraction of a touch's ttl used as `touchInterval` when none is set. */
 export const DEFAULT_TOUCH_FRACTION = 0.1;
 
-function positive(name: string, value: unknown, fallback: number | undefined, integer = false) {
-  if (value === undefined) return fallback;
-  if (
-    typeof value !== 'number' ||
-    !Number.isFinite(value) ||
-    value <= 0 ||
-    (integer && !Number.isInteger(value))
-  ) {
-    const what = integer ? 'a positive integer' : 'a positive number of milliseconds';
-    throw new Error(`CachingSessionStore: option "${name}" must be ${what}, got ${String(value)}`);
-  }
-  return value;
-}
+const OWNER = 'CachingSessionStore';
+const MS = { owner: OWNER };
 
 /**
  * Applies defaults and checks the options.
- * @throws Error naming the option when one is invalid.
+ * @throws InvalidOptionError naming the option when one is invalid.
  */
 export function resolveCachingOptions(
   raw: CachingSessionStoreOptions = {},
@@ -74,15 +68,18 @@ export function resolveCachingOptions(
       typeof channel.publish !== 'function' ||
       typeof channel.subscribe !== 'function')
   ) {
-    throw new Error(
-      'CachingSessionStore: option "channel" must be a SessionInvalidationChannel (publish, subscribe, connected)',
-    );
+    const expected = 'a SessionInvalidationChannel (publish, subscribe, connected)';
+    throw invalidOption(OWNER, 'channel', expected, channel);
   }
+  const { maxEntries = 10_000, cacheTtl = 10_000, touchInterval } = raw;
   return {
     channel,
-    maxEntries: positive('maxEntries', raw.maxEntries, 10_000, true)!,
-    cacheTtl: positive('cacheTtl', raw.cacheTtl, 10_000)!,
-    touchInterval: positive('touchInterval', raw.touchInterval, undefined),
+    maxEntries: checkPositiveInteger(maxEntries, 'maxEntries', OWNER),
+    cacheTtl: checkMilliseconds(cacheTtl, 'cacheTtl', MS),
+    touchInterval:
+      touchInterval === undefined
+        ? undefined
+        : checkMilliseconds(touchInterval, 'touchInterval', MS),
     serveStaleOnError: raw.serveStaleOnError === true,
   };
 }

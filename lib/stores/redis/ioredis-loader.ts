@@ -1,4 +1,5 @@
 import type * as IORedis from 'ioredis';
+import { errorMessage } from '../../contract/session-store.error';
 
 let ioredis: typeof IORedis | undefined;
 
@@ -16,10 +17,6 @@ export function loadIoredis(): typeof IORedis {
     ioredis = require('ioredis') as typeof IORedis;
     return ioredis;
   } catch (error) {
-    throw new Error(
-      `The Redis stores need ioredis (npm install ioredis): ${
-        error instanceof Error ? error.message : String(error)
-      }`,
-    );
+    throw new Error(`The Redis stores need ioredis (npm install ioredis): ${errorMessage(error)}`);
   }
 }

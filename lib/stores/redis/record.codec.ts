@@ -1,5 +1,5 @@
 import { SessionRecord } from '../../contract/session-record';
-import { SessionStoreError, shortId } from '../../contract/session-store.error';
+import { errorMessage, SessionStoreError, shortId } from '../../contract/session-store.error';
 
 /**
  * Stored form of a record, format version 1: one JSON object with short
@@ -54,7 +54,7 @@ export function encodeRecord(record: SessionRecord): string {
   } catch (error) {
     throw new SessionStoreError(
       'encode',
-      `session ${shortId(record.id)} is not JSON-serializable: ${(error as Error).message}`,
+      `session ${shortId(record.id)} is not JSON-serializable: ${errorMessage(error)}`,
       error,
     );
   }

@@ -1,4 +1,4 @@
-import { SessionStoreError, shortId } from '../../contract/session-store.error';
+import { errorMessage, SessionStoreError, shortId } from '../../contract/session-store.error';
 
 /** Calls that read a record's value: a key of another type there is a corrupt record. */
 const READS = new Set(['load', 'touch']);
@@ -8,7 +8,7 @@ function describe(op: string, id: string | undefined): string {
 }
 
 function failure(op: string, id: string | undefined, error: unknown): SessionStoreError {
-  if (id !== undefined && READS.has(op) && /^WRONGTYPE/.test((error as Error)?.message)) {
+  if (id !== undefined && READS.has(op) && errorMessage(error).startsWith('WRONGTYPE')) {
     const message = `stored session ${shortId(id)}: key holds a non-string value`;
     return new SessionStoreError('decode', message, error);
   }

@@ -1,4 +1,4 @@
-import type { ClusterNode, ClusterOptions, RedisOptions } from 'ioredis';
+import { checkMilliseconds, invalidOption } from '../../contract/option-checks';
 
 /** Options of {@link RedisSessionStore}. */
 export interface RedisSessionStoreOptions {
@@ -21,16 +21,32 @@ export interface RedisSessionStoreOptions {
   indexBuckets?: number;
 }
 
+/**
+ * ioredis `RedisOptions` for a single node the store opens (and owns), passed
+ * to ioredis as given: the common ones are named here, any other is accepted.
+ */
+export interface RedisNodeConnectionOptions {
+  host?: string;
+  port?: number;
+  username?: string;
+  password?: string;
+  db?: number;
+  tls?: object;
+  // Any other ioredis option; ioredis checks it (its types are an optional peer's).
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  [option: string]: any;
+}
+
 /** Connection options for a Redis Cluster the store opens (and owns). */
 export interface RedisClusterConnectionOptions {
-  /** Seed nodes of the cluster. */
-  cluster: ClusterNode[];
-  /** ioredis `Cluster` options; the store sets its own offline-queue and retry defaults first. */
-  clusterOptions?: ClusterOptions;
+  /** Seed nodes of the cluster: `{ host, port }`, a port, or a `host:port` string. */
+  cluster: ({ host?: string; port?: number } | number | string)[];
+  /** ioredis `ClusterOptions`; the store sets its own offline-queue and retry defaults first. */
+  clusterOptions?: RedisNodeConnectionOptions & { redisOptions?: RedisNodeConnectionOptions };
 }
 
 /** How {@link RedisSessionStore.fromConnection} connects: a single node's options, or a cluster. */
-export type RedisConnectionOptions = RedisOptions | RedisClusterConnectionOptions;
+export type RedisConnectionOptions = RedisNodeConnectionOptions | RedisClusterConnectionOptions;
 
 /** Options with defaults applied and checked. */
 export interface ResolvedRedisSessionStoreOptions {
@@ -39,30 +55,20 @@ export interface ResolvedRedisSessionStoreOptions {
   indexBuckets: number;
 }
 
-function fail(option: string, expected: string, value: unknown): never {
-  throw new TypeError(
-    `RedisSessionStore: option "${option}" must be ${expected}, got ${String(value)}`,
-  );
-}
+const OWNER = 'RedisSessionStore';
 
 /**
  * Applies defaults and checks every option.
- * @throws TypeError naming the option that is wrong.
+ * @throws InvalidOptionError naming the option that is wrong.
  */
 export function resolveRedisOptions(
   options: RedisSessionStoreOptions = {},
 ): ResolvedRedisSessionStoreOptions {
   const { keyPrefix = 'mcp:session:', commandTimeout = 1000, indexBuckets = 16 } = options;
-  if (typeof keyPrefix !== 'string') fail('keyPrefix', 'a string', keyPrefix);
-  if (
-    typeof commandTimeout !== 'number' ||
-    !Number.isFinite(commandTimeout) ||
-    commandTimeout <= 0
-  ) {
-    fail('commandTimeout', 'a positive number of milliseconds', commandTimeout);
-  }
+  if (typeof keyPrefix !== 'string') throw invalidOption(OWNER, 'keyPrefix', 'a string', keyPrefix);
+  checkMilliseconds(commandTimeout, 'commandTimeout', { owner: OWNER });
   if (!Number.isInteger(indexBuckets) || indexBuckets < 1 || indexBuckets > 1024) {
-    fail('indexBuckets', 'an integer from 1 to 1024', indexBuckets);
+    throw invalidOption(OWNER, 'indexBuckets', 'an integer from 1 to 1024', indexBuckets);
   }
   return { keyPrefix, commandTimeout, indexBuckets };
 }
