@@ -1,24 +1,32 @@
 import { SessionRecord } from '../../lib';
 
+// A fake clock: every "now" below is exact, and time moves only when a test moves it.
+const NOW = new Date('2026-01-01T00:00:00Z').getTime();
+
 describe('SessionRecord', () => {
+  beforeEach(() => {
+    jest.useFakeTimers({ now: NOW });
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
   it('starts its three times now and expires ttl later', () => {
-    const before = Date.now();
     const record = new SessionRecord('r', '2025-11-25', 60_000);
-    const after = Date.now();
-    expect(record.createdAt.getTime()).toBeGreaterThanOrEqual(before);
-    expect(record.createdAt.getTime()).toBeLessThanOrEqual(after);
+    expect(record.createdAt.getTime()).toBe(NOW);
     expect(record.lastAccessed.getTime()).toBe(record.createdAt.getTime());
     expect(record.expiresAt.getTime()).toBe(record.createdAt.getTime() + 60_000);
     expect(record.isExpired()).toBe(false);
   });
 
-  it('touch moves lastAccessed to now and expiresAt to now + ttl, keeping createdAt', async () => {
+  it('touch moves lastAccessed to now and expiresAt to now + ttl, keeping createdAt', () => {
     const record = new SessionRecord('t', '2025-11-25', 60_000);
     const created = record.createdAt.getTime();
     const originalExpiry = record.expiresAt.getTime();
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    jest.advanceTimersByTime(10);
     expect(record.touch(60_000)).toBe(record);
     expect(record.expiresAt.getTime()).toBeGreaterThan(originalExpiry);
+    expect(record.lastAccessed.getTime()).toBe(NOW + 10);
     expect(record.expiresAt.getTime()).toBe(record.lastAccessed.getTime() + 60_000);
     expect(record.createdAt.getTime()).toBe(created);
   });
@@ -38,7 +46,7 @@ describe('SessionRecord', () => {
   });
 
   it('restores a record from stored fields with its methods', () => {
-    const expiresAt = new Date(Date.now() + 1_000);
+    const expiresAt = new Date(NOW + 1_000);
     const record = SessionRecord.restore({
       id: 'restored',
       protocolVersion: '2025-06-18',
