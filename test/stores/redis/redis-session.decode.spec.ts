@@ -53,7 +53,8 @@ describe('RedisSessionStore decoding', () => {
 
   beforeEach(() => {
     const keyPrefix = freshPrefix('decode');
-    store = new RedisSessionStore(client, { keyPrefix });
+    // Generous commandTimeout: a busy machine must not fail a decoding test.
+    store = new RedisSessionStore(client, { keyPrefix, commandTimeout: 10_000 });
     keys = new RedisKeys(keyPrefix, 16);
   });
 

@@ -5,6 +5,8 @@ import { startRedisNode, type RedisNode } from '../../support/redis-harness';
 import { closeQuietly, freshPrefix } from './redis-test.helpers';
 
 let node: RedisNode;
+/** Generous commandTimeout: these tests are about connections, and the machine may be busy. */
+const slack = { commandTimeout: 10_000 };
 
 beforeAll(async () => {
   node = await startRedisNode();
@@ -29,7 +31,7 @@ async function runApp(store: RedisSessionStore): Promise<void> {
 
 describe('RedisSessionStore connection ownership', () => {
   it('closes the connection it opened (fromUrl) when the Nest application shuts down', async () => {
-    const store = RedisSessionStore.fromUrl(node.url, { keyPrefix: freshPrefix('own') });
+    const store = RedisSessionStore.fromUrl(node.url, { keyPrefix: freshPrefix('own'), ...slack });
     expect(store.ownsConnection).toBe(true);
     await runApp(store);
     expect(store.client.status).toBe('end');
@@ -41,7 +43,7 @@ describe('RedisSessionStore connection ownership', () => {
   it('closes a cluster or options connection it opened (fromConnection)', async () => {
     const store = RedisSessionStore.fromConnection(
       { host: '127.0.0.1', port: node.port },
-      { keyPrefix: freshPrefix('own') },
+      { keyPrefix: freshPrefix('own'), ...slack },
     );
     await runApp(store);
     expect(store.client.status).toBe('end');
@@ -50,7 +52,7 @@ describe('RedisSessionStore connection ownership', () => {
   it('never closes a client the user passed in', async () => {
     const client = new Redis(node.port, '127.0.0.1');
     try {
-      const store = new RedisSessionStore(client, { keyPrefix: freshPrefix('user') });
+      const store = new RedisSessionStore(client, { keyPrefix: freshPrefix('user'), ...slack });
       expect(store.ownsConnection).toBe(false);
       await runApp(store);
       await store.onApplicationShutdown();
