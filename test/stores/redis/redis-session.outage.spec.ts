@@ -94,7 +94,9 @@ describe.each(variants)('RedisSessionStore outages with %s', (_, open) => {
     const { store } = subject;
     await store.create(record('kept-session-id'));
     const pauser = new Redis(node.port, '127.0.0.1');
-    await pauser.call('CLIENT', 'PAUSE', '1500', 'ALL');
+    // Every call below starts within the pause and gives up after 300 ms: a
+    // margin of seconds, so that a busy machine cannot let a call through.
+    await pauser.call('CLIENT', 'PAUSE', '3000', 'ALL');
     pauser.disconnect();
 
     const errors = await expectAllBackendErrors(store);
