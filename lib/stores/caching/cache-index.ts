@@ -1,3 +1,5 @@
+import type { SessionInvalidationListener } from '../../interfaces/session-invalidation.interface';
+
 /** What the caching store knows about one cached copy. */
 export interface CacheEntry {
   /** Until when (epoch ms) the copy may be served without asking the backend. */
@@ -8,21 +10,16 @@ export interface CacheEntry {
   used: boolean;
 }
 
-import type { SessionInvalidationListener } from '../../interfaces/session-invalidation.interface';
-
 /**
  * The bookkeeping of `CachingSessionStore`, and its listener on the
- * invalidation channel: which cached copies are trusted
- * and until when, their recency (second-chance LRU over a `Map` in insertion
- * order), and which backend calls in flight raced an invalidation, so that a
- * read that started before a delete never puts the deleted record back.
- *
- * A copy is trusted only while it has an entry here; the cache store itself
- * is never asked whether a copy is fresh.
+ * invalidation channel: which cached copies are trusted and until when, their
+ * recency (second-chance LRU), and which backend calls in flight raced an
+ * invalidation, so that a read that started before a delete never puts the
+ * deleted record back. A copy is trusted only while it has an entry here.
  */
 export class CacheIndex implements SessionInvalidationListener {
-  /** Trusted entries by session id, oldest first. */
-  readonly entries = new Map<string, CacheEntry>();
+  /** Trusted entries by session id, oldest first (a `Map` keeps insertion order). */
+  private readonly entries = new Map<string, CacheEntry>();
   private flights = 0;
   private generation = 0;
   /** Backend calls that started before this generation may not fill the cache. */
@@ -36,6 +33,27 @@ export class CacheIndex implements SessionInvalidationListener {
     /** Called with each id no longer trusted (evicted, invalidated, expired): drop the cached copy. */
     private readonly onDrop: (id: string) => void,
   ) {}
+
+  /**
+   * The entry of `id`, if it has one. An invalidation zeroes its `trustUntil`,
+   * so a caller holding it across an await sees that it is no longer trusted.
+   */
+  get(id: string): Readonly<CacheEntry> | undefined {
+    return this.entries.get(id);
+  }
+
+  /** The entry of `id` when its copy is trusted at `now`; it is then marked used. */
+  trusted(id: string, now: number): Readonly<CacheEntry> | undefined {
+    const entry = this.entries.get(id);
+    if (entry === undefined || now >= entry.trustUntil) return undefined;
+    entry.used = true;
+    return entry;
+  }
+
+  /** Marks the copy of `entry` served: it gets a second chance at the next eviction. */
+  markUsed(entry: Readonly<CacheEntry>): void {
+    (entry as CacheEntry).used = true;
+  }
 
   /** Starts a backend call whose result may fill the cache. @returns its start generation. */
   begin(): number {

@@ -10,8 +10,8 @@ import { errorMessage, shortId } from '../../contract/session-store.error';
  */
 export class CacheTier {
   constructor(
-    /** The cache store itself, for the hot path's direct calls. */
-    readonly store: SessionStore,
+    /** The cache store. */
+    private readonly store: SessionStore,
     private readonly logger: Logger,
   ) {}
 
