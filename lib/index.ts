@@ -11,14 +11,13 @@ export type {
   RedisConnectionOptions,
   RedisClusterConnectionOptions,
 } from './stores/redis/redis-session.options';
-export type { RedisClient } from './stores/redis/redis-scripts';
+export type { RedisClient, RedisInvalidationClient } from './stores/redis/redis-client';
 export { CachingSessionStore } from './stores/caching/caching-session.store';
 export type { CachingSessionStoreOptions } from './stores/caching/caching-session.options';
 export { RedisInvalidationChannel } from './stores/redis/redis-invalidation.channel';
-export type {
-  RedisInvalidationChannelOptions,
-  RedisInvalidationClient,
-} from './stores/redis/redis-invalidation.channel';
+export type { RedisInvalidationChannelOptions } from './stores/redis/redis-invalidation.channel';
+export { MemoryServerEventBus } from './stores/memory/memory-server-event-bus';
+export { RedisServerEventBus } from './stores/redis/redis-server-event-bus';
 export type {
   SessionInvalidationChannel,
   SessionInvalidationListener,
@@ -30,12 +29,14 @@ export {
   DEFAULT_SESSION_TTL,
   DEFAULT_CLEANUP_INTERVAL,
   MCP_SERVER_FACTORY,
+  MCP_EVENT_BUS,
 } from './mcp-session.constants';
 export type {
   McpSessionModuleOptions,
   McpSessionOptions,
   McpSessionOptionsFactory,
   McpServerFactory,
+  McpAuthInfoResolver,
   McpSessionOwnerResolver,
   McpSessionServer,
   McpSessionServerFactory,
@@ -54,4 +55,19 @@ export {
 } from './gate/mcp-session.errors';
 export type { JsonRpcErrorBody } from './gate/mcp-session.errors';
 export { McpSessionTransports } from './sdk/mcp-session.transports';
+export { McpCallers } from './sdk/mcp-callers';
+export type { McpCaller } from './sdk/mcp-callers';
+export { McpStateHandles } from './handles/mcp-state-handles';
+export type { McpHandleData } from './handles/mcp-state-handles';
+export type {
+  McpAuthInfo,
+  McpCallContext,
+  McpChangeNotifier,
+  McpRequestStateCodec,
+  McpServerContext,
+} from './interfaces/mcp-server-context.interface';
+export type {
+  McpServerEvent,
+  McpServerEventBus,
+} from './interfaces/server-event-bus.interface';
 export { SessionCleanupService } from './session-cleanup.service';

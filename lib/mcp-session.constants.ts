@@ -13,3 +13,9 @@ export const DEFAULT_CLEANUP_INTERVAL = 60 * 1000;
  * given): `{ provide: MCP_SERVER_FACTORY, useClass: MyServerFactory }`.
  */
 export const MCP_SERVER_FACTORY = Symbol('MCP_SERVER_FACTORY');
+
+/**
+ * DI token of the resolved event bus (`eventBus` option or the default
+ * `MemoryServerEventBus`); registered so that its shutdown hook runs.
+ */
+export const MCP_EVENT_BUS = Symbol('MCP_EVENT_BUS');

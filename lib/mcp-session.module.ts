@@ -3,7 +3,13 @@ import { McpSessionGate } from './gate/mcp-session.gate';
 import { McpSessionInterceptor } from './interceptors/mcp-session.interceptor';
 import { MCP_SESSION_OPTIONS } from './mcp-session.constants';
 import { ConfigurableModuleClass } from './mcp-session.module-definition';
-import { mcpSessionOptionsProvider, sessionStoreProvider } from './mcp-session.providers';
+import {
+  eventBusProvider,
+  mcpSessionOptionsProvider,
+  sessionStoreProvider,
+} from './mcp-session.providers';
+import { McpStateHandles } from './handles/mcp-state-handles';
+import { McpCallers } from './sdk/mcp-callers';
 import { McpSessionTransports } from './sdk/mcp-session.transports';
 import { SessionCleanupService } from './session-cleanup.service';
 import { SessionStore } from './contract/session-store';
@@ -18,10 +24,13 @@ import { SessionStore } from './contract/session-store';
   providers: [
     mcpSessionOptionsProvider,
     sessionStoreProvider,
+    eventBusProvider,
     SessionCleanupService,
     McpSessionGate,
     McpSessionInterceptor,
     McpSessionTransports,
+    McpCallers,
+    McpStateHandles,
   ],
   exports: [
     SessionStore,
@@ -29,6 +38,8 @@ import { SessionStore } from './contract/session-store';
     McpSessionGate,
     McpSessionInterceptor,
     McpSessionTransports,
+    McpCallers,
+    McpStateHandles,
   ],
 })
 export class McpSessionModule extends ConfigurableModuleClass {}

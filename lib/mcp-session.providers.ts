@@ -6,41 +6,35 @@ import type {
 import {
   DEFAULT_CLEANUP_INTERVAL,
   DEFAULT_SESSION_TTL,
+  MCP_EVENT_BUS,
   MCP_SESSION_OPTIONS,
 } from './mcp-session.constants';
 import { MCP_SESSION_MODULE_OPTIONS } from './mcp-session.module-definition';
+import { resolveEraOptions } from './mcp-session.era-options';
+import { checkMilliseconds, InvalidOptionError, invalidOption } from './contract/option-checks';
 import { SessionStore } from './contract/session-store';
 import { MemorySessionStore } from './stores/memory/memory-session.store';
 
 const REQUIRED_STORE_METHODS = ['create', 'save', 'load', 'delete'] as const;
 
-function invalid(option: string, problem: string): Error {
-  return new Error(`McpSessionModule: option "${option}" ${problem}`);
-}
+const OWNER = 'McpSessionModule';
 
 /**
  * Applies defaults and checks the options, for `forRoot` and every
  * `forRootAsync` form alike.
- * @throws Error naming the option when one is invalid.
+ * @throws InvalidOptionError naming the option when one is invalid.
  */
 export function resolveMcpSessionOptions(raw: McpSessionModuleOptions = {}): McpSessionOptions {
   if (raw === null || typeof raw !== 'object') {
-    throw new Error(`McpSessionModule: options must be an object, got ${String(raw)}`);
-  }
-  const ttl = raw.ttl ?? DEFAULT_SESSION_TTL;
-  if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl <= 0) {
-    throw invalid('ttl', `must be a positive number of milliseconds, got ${String(raw.ttl)}`);
-  }
-
-  const interval = raw.cleanupInterval ?? DEFAULT_CLEANUP_INTERVAL;
-  if (
-    interval !== false &&
-    (typeof interval !== 'number' || !Number.isFinite(interval) || interval < 0)
-  ) {
-    throw invalid(
-      'cleanupInterval',
-      `must be a positive number of milliseconds, 0 or false, got ${String(raw.cleanupInterval)}`,
+    throw new InvalidOptionError(
+      'options',
+      `${OWNER}: options must be an object, got ${String(raw)}`,
     );
+  }
+  const ttl = checkMilliseconds(raw.ttl ?? DEFAULT_SESSION_TTL, 'ttl', { owner: OWNER });
+  const interval = raw.cleanupInterval ?? DEFAULT_CLEANUP_INTERVAL;
+  if (interval !== false) {
+    checkMilliseconds(interval, 'cleanupInterval', { owner: OWNER, zero: true, orElse: 'false' });
   }
 
   const store = raw.store ?? new MemorySessionStore();
@@ -48,9 +42,9 @@ export function resolveMcpSessionOptions(raw: McpSessionModuleOptions = {}): Mcp
     (method) => typeof (store as unknown as Record<string, unknown>)?.[method] !== 'function',
   );
   if (typeof store !== 'object' || store === null || missing.length > 0) {
-    throw invalid(
+    throw new InvalidOptionError(
       'store',
-      `must be a SessionStore with create, save, load and delete methods (missing: ${missing.join(', ')})`,
+      `${OWNER}: option "store" must be a SessionStore with create, save, load and delete methods (missing: ${missing.join(', ')})`,
     );
   }
 
@@ -58,18 +52,19 @@ export function resolveMcpSessionOptions(raw: McpSessionModuleOptions = {}): Mcp
     store,
     ttl,
     cleanupInterval: interval === 0 ? false : interval,
+    ...resolveEraOptions(raw, store),
   };
   for (const name of ['resolveOwner', 'createServer'] as const) {
     const value = raw[name];
     if (value === undefined) continue;
     if (typeof value !== 'function') {
-      throw invalid(name, `must be a function, got ${typeof value}`);
+      throw invalidOption(OWNER, name, 'a function', typeof value);
     }
     (resolved as unknown as Record<string, unknown>)[name] = value;
   }
   if (raw.transport !== undefined) {
     if (raw.transport === null || typeof raw.transport !== 'object') {
-      throw invalid('transport', `must be an object, got ${String(raw.transport)}`);
+      throw invalidOption(OWNER, 'transport', 'an object', raw.transport);
     }
     resolved.transport = raw.transport;
   }
@@ -87,5 +82,12 @@ export const mcpSessionOptionsProvider: Provider = {
 export const sessionStoreProvider: Provider = {
   provide: SessionStore,
   useFactory: (options: McpSessionOptions) => options.store,
+  inject: [MCP_SESSION_OPTIONS],
+};
+
+/** The event bus of `subscriptions/listen` streams, as a provider so that Nest closes it. */
+export const eventBusProvider: Provider = {
+  provide: MCP_EVENT_BUS,
+  useFactory: (options: McpSessionOptions) => options.eventBus,
   inject: [MCP_SESSION_OPTIONS],
 };

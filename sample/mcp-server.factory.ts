@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { McpServerFactory, McpSessionServer, SessionRecord } from '../lib';
+import type { McpServerContext, McpServerFactory, McpSessionServer } from '../lib';
 import { createConformanceServer } from './conformance/conformance-server';
 import { createSampleServer } from './sample-server';
 import { SessionToolsService } from './session-tools.service';
@@ -17,8 +17,9 @@ export function sampleMode(env: NodeJS.ProcessEnv = process.env): SampleMode {
 }
 
 /**
- * The sample's server factory (registered as `MCP_SERVER_FACTORY`): one fresh
- * server per session, built from the feature set `MCP_SAMPLE_MODE` selects.
+ * The sample's server factory (registered as `MCP_SERVER_FACTORY`): a fresh
+ * server per 2025-era session and per 2026-07-28 request, built from the
+ * feature set `MCP_SAMPLE_MODE` selects.
  */
 @Injectable()
 export class SampleServerFactory implements McpServerFactory {
@@ -26,9 +27,9 @@ export class SampleServerFactory implements McpServerFactory {
 
   constructor(private readonly tools: SessionToolsService) {}
 
-  createServer(record: SessionRecord): McpSessionServer {
+  createServer(context: McpServerContext): McpSessionServer {
     return this.mode === 'conformance'
-      ? createConformanceServer()
-      : createSampleServer(record, this.tools);
+      ? createConformanceServer(context)
+      : createSampleServer(context, this.tools);
   }
 }

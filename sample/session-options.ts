@@ -3,6 +3,7 @@ import {
   type McpSessionModuleOptions,
   MemorySessionStore,
   RedisInvalidationChannel,
+  RedisServerEventBus,
   RedisSessionStore,
 } from '../lib';
 
@@ -23,7 +24,10 @@ function list(value: string | undefined): string[] | undefined {
  *   Without them, only `localhost`, `127.0.0.1` and `[::1]` on `PORT` are
  *   allowed (safe for a server on a developer's machine); set them for a
  *   deployment, or `MCP_ALLOWED_HOSTS=*` to turn the check off behind a proxy
- *   that already checks hosts.
+ *   that already checks hosts;
+ * - `MCP_REQUEST_STATE_KEY` (at least 32 bytes, the same on every instance):
+ *   the key that signs the `requestState` of multi-round 2026-07-28 requests;
+ *   required with `REDIS_URL`.
  */
 export function sampleSessionOptions(
   env: NodeJS.ProcessEnv = process.env,
@@ -37,6 +41,7 @@ export function sampleSessionOptions(
   const allowedOrigins = list(env.MCP_ALLOWED_ORIGINS);
   const options: McpSessionModuleOptions = {};
   if (env.MCP_SESSION_TTL) options.ttl = Number(env.MCP_SESSION_TTL);
+  if (env.MCP_REQUEST_STATE_KEY) options.requestStateKey = env.MCP_REQUEST_STATE_KEY;
   if (allowedHosts.join() !== '*') {
     options.transport = { enableDnsRebindingProtection: true, allowedHosts, allowedOrigins };
   }
@@ -49,6 +54,8 @@ export function sampleSessionOptions(
       RedisSessionStore.fromUrl(env.REDIS_URL),
       { channel: RedisInvalidationChannel.fromUrl(env.REDIS_URL) },
     );
+    // 2026-07-28 listen streams of every instance hear each other's changes.
+    options.eventBus = RedisServerEventBus.fromUrl(env.REDIS_URL);
     // Redis expires records by itself; the sweep only trims its index.
     options.cleanupInterval = 5 * 60_000;
   }

@@ -12,6 +12,7 @@ import {
   type McpSessionOptions,
   type McpSessionOptionsFactory,
   MemorySessionStore,
+  MemoryServerEventBus,
   SessionStore,
 } from '../lib';
 
@@ -65,6 +66,8 @@ describe('McpSessionModule', () => {
       store: user.byType,
       ttl: DEFAULT_SESSION_TTL,
       cleanupInterval: DEFAULT_CLEANUP_INTERVAL,
+      sharedStore: false,
+      eventBus: expect.any(MemoryServerEventBus),
     });
     await moduleRef.close();
   });

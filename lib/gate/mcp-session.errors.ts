@@ -61,3 +61,17 @@ export const SESSION_ID_REQUIRED = new McpSessionRejection(
   HttpStatus.BAD_REQUEST,
   body(-32000, 'Bad Request: Mcp-Session-Id header is required'),
 );
+
+/** 500 without details: something unexpected failed (logged where it happened). */
+export const INTERNAL_ERROR = new McpSessionRejection(
+  HttpStatus.INTERNAL_SERVER_ERROR,
+  body(-32603, 'Internal error'),
+);
+
+/** 403: the request's `Host` or `Origin` is not allowed (the SDK transports' own answer). */
+export function forbiddenHeader(name: 'Host' | 'Origin', value: string | undefined): McpSessionRejection {
+  return new McpSessionRejection(
+    HttpStatus.FORBIDDEN,
+    body(-32000, `Invalid ${name} header: ${String(value)}`),
+  );
+}

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { isStateHandle, STATE_HANDLE_MARK } from '../handles/state-handle.constants';
 import type { McpSessionOptions } from '../interfaces/mcp-session-options.interface';
 import { MCP_SESSION_OPTIONS } from '../mcp-session.constants';
 import type { SessionRecord } from '../contract/session-record';
@@ -47,6 +48,8 @@ export class McpSessionGate {
    */
   async open(request: McpSessionRequest, id: string): Promise<SessionRecord> {
     const { store, ttl, resolveOwner } = this.options;
+    // A state handle is never a session: refused before the store is asked.
+    if (isStateHandle(id)) throw SESSION_NOT_FOUND;
     let record: SessionRecord | undefined;
     if (resolveOwner === undefined) {
       try {
@@ -57,7 +60,9 @@ export class McpSessionGate {
     } else {
       record = await this.ownTouch(request, id);
     }
-    if (record === undefined) throw SESSION_NOT_FOUND;
+    if (record === undefined || record.protocolVersion === STATE_HANDLE_MARK) {
+      throw SESSION_NOT_FOUND;
+    }
     request[MCP_SESSION_RECORD] = record;
     return record;
   }

@@ -13,6 +13,7 @@ import { errorMessage, shortId } from '../contract/session-store.error';
 import { McpSessionRejection, STORE_UNAVAILABLE } from '../gate/mcp-session.errors';
 import { McpSessionGate } from '../gate/mcp-session.gate';
 import { MCP_SESSION_CLOSED, type McpSessionRequest } from '../gate/mcp-session.request';
+import { isModernRequest } from '../sdk/era';
 
 function toHttp(error: unknown): unknown {
   return error instanceof McpSessionRejection ? error.toHttpException() : error;
@@ -56,11 +57,17 @@ export class McpSessionInterceptor implements NestInterceptor {
     return this.open(request, id, next);
   }
 
+  /** MCP 2026-07-28 requests have no session: a stray header is ignored (spec). */
+  private async modern(request: McpSessionRequest): Promise<boolean> {
+    return isModernRequest(request, (request as { body?: unknown }).body);
+  }
+
   private async open(
     request: McpSessionRequest,
     id: string,
     next: CallHandler,
   ): Promise<Observable<unknown>> {
+    if (await this.modern(request)) return next.handle();
     try {
       await this.gate.open(request, id);
     } catch (error) {

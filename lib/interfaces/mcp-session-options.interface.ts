@@ -1,6 +1,6 @@
-import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import type { SessionRecord } from '../contract/session-record';
 import type { SessionStore } from '../contract/session-store';
+import type { McpAuthInfo, McpServerContext } from './mcp-server-context.interface';
+import type { McpServerEventBus } from './server-event-bus.interface';
 
 /**
  * The principal of a request (for example the `sub` of a token a guard has
@@ -10,31 +10,44 @@ import type { SessionStore } from '../contract/session-store';
 export type McpSessionOwnerResolver = (request: never) => string | undefined;
 
 /**
- * What `McpSessionTransports` needs of an MCP server: the SDK's `McpServer`
- * and its low-level `Server` both fit.
+ * What `McpSessionTransports` needs of an MCP server: the `McpServer` or the
+ * low-level `Server` of either SDK line (`@modelcontextprotocol/server` 2.x,
+ * which serves both protocol eras, or `@modelcontextprotocol/sdk` 1.x, which
+ * serves 2025-era sessions only).
  */
 export interface McpSessionServer {
-  connect(transport: WebStandardStreamableHTTPServerTransport): Promise<void>;
+  /** Connects the server to the SDK transport this module made for it. */
+  connect(transport: never): Promise<void>;
+  /** Closes the server and its transport. */
   close(): Promise<void>;
 }
 
 /**
- * Builds the MCP server of one session (the SDK needs one server per
- * transport). Called on `initialize` and again when another instance or a
- * restarted process picks the session up.
+ * Builds a fresh MCP server (the SDK binds a server to one transport): for a
+ * 2025-era session on `initialize` and again when another instance or a
+ * restarted process picks the session up; for a 2026-07-28 request, once
+ * per request. `context.era` tells which; one factory serves both.
  */
 export type McpSessionServerFactory = (
-  record: SessionRecord,
+  context: McpServerContext,
 ) => McpSessionServer | Promise<McpSessionServer>;
 
 /**
- * A provider that builds session servers, registered anywhere in the app
- * under the `MCP_SERVER_FACTORY` token; use it when the server needs
- * injected services (the `createServer` option cannot inject them).
+ * A provider that builds MCP servers, registered anywhere in the app under
+ * the `MCP_SERVER_FACTORY` token; use it when the server needs injected
+ * services (the `createServer` option cannot inject them).
  */
 export interface McpServerFactory {
-  createServer(record: SessionRecord): McpSessionServer | Promise<McpSessionServer>;
+  /** See {@link McpSessionServerFactory}. */
+  createServer(context: McpServerContext): McpSessionServer | Promise<McpSessionServer>;
 }
+
+/**
+ * The authentication of a request, handed to the SDK as `authInfo` (tools
+ * read it as `ctx.http.authInfo`). Called with the framework request on
+ * every MCP request.
+ */
+export type McpAuthInfoResolver = (request: never) => McpAuthInfo | undefined;
 
 /**
  * Options passed through to every `WebStandardStreamableHTTPServerTransport`
@@ -80,6 +93,27 @@ export interface McpSessionModuleOptions {
   createServer?: McpSessionServerFactory;
   /** Passed to every transport `McpSessionTransports` creates. */
   transport?: McpSessionTransportOptions;
+  /**
+   * The key of the `requestState` codec (MCP 2026-07-28 multi-round-trip
+   * requests): at least 32 bytes, from configuration, the same on every
+   * instance, so that state minted on one instance verifies on any other.
+   * Without it each process draws a random key, which only works when one
+   * process serves every round: with a shared store (anything but
+   * `MemorySessionStore`) and SDK v2 installed, boot fails until it is set.
+   */
+  requestStateKey?: string | Uint8Array;
+  /**
+   * How `subscriptions/listen` streams (MCP 2026-07-28) learn of changes:
+   * `RedisServerEventBus` reaches the streams of every instance. Default: a
+   * `MemoryServerEventBus` (this process only).
+   */
+  eventBus?: McpServerEventBus;
+  /**
+   * The authentication of each request, passed to the SDK as `authInfo`.
+   * Default: the request's `auth` property, where the SDK's `requireBearerAuth`
+   * and most guards put it.
+   */
+  resolveAuthInfo?: McpAuthInfoResolver;
 }
 
 /**
@@ -94,6 +128,11 @@ export interface McpSessionOptions {
   resolveOwner?: McpSessionOwnerResolver;
   createServer?: McpSessionServerFactory;
   transport?: McpSessionTransportOptions;
+  requestStateKey?: string | Uint8Array;
+  /** `true` when the store is shared between processes (anything but `MemorySessionStore`). */
+  sharedStore: boolean;
+  eventBus: McpServerEventBus;
+  resolveAuthInfo?: McpAuthInfoResolver;
 }
 
 /** A class that `forRootAsync({ useClass })` instantiates to get the options. */

@@ -1,105 +1,84 @@
-import type { LoggerService } from '@nestjs/common';
-import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import type { LegacyTransport } from './sdk-loader';
 import type { McpSessionServer } from '../interfaces/mcp-session-options.interface';
-import type { SessionRecord } from '../contract/session-record';
-import type { SessionStore } from '../contract/session-store';
-import { shortId } from '../contract/session-store.error';
 
-/** A session's transport and server in this process. */
+/** A 2025-era session's transport and server in this process. */
 export interface LocalSession {
-  transport: WebStandardStreamableHTTPServerTransport;
+  transport: LegacyTransport;
   server: McpSessionServer;
   /** The expiry last seen in the store (ms); the sweep asks the store only past it. */
   expiresAt: number;
 }
 
 /**
- * The transports of this process by session id, with at most one rebuild in
- * flight per id.
+ * The registry of this process's session transports by id, with at most one
+ * build in flight per id. It knows no store and no factory: callers hand it
+ * the build to run.
  */
 export class LocalSessions {
   private readonly live = new Map<string, LocalSession>();
-  private readonly rebuilding = new Map<string, Promise<LocalSession>>();
+  private readonly building = new Map<string, Promise<LocalSession>>();
 
-  constructor(
-    private readonly store: SessionStore,
-    private readonly logger: LoggerService,
-  ) {}
-
+  /** How many sessions have a live transport here. */
   get size(): number {
     return this.live.size;
   }
 
+  /** The live session `id`, if this process has one. */
+  get(id: string): LocalSession | undefined {
+    return this.live.get(id);
+  }
+
+  /** Registers `session` under `id` (its transport has just issued the id). */
   add(id: string, session: LocalSession): void {
     this.live.set(id, session);
   }
 
-  /** Drops `session` from the map (once its transport has closed). */
+  /** Drops `session` (once its transport has closed), unless `id` now names another one. */
   forget(id: string, session: LocalSession): void {
     if (this.live.get(id) === session) this.live.delete(id);
   }
 
   /**
-   * The local session of `record`, built by `rebuild` when there is none;
-   * concurrent callers for the same id share one rebuild.
+   * The live session `id`, built by `build` when there is none; concurrent
+   * callers for the same id share one build. A failed build registers
+   * nothing.
    */
-  async attach(record: SessionRecord, rebuild: () => Promise<LocalSession>): Promise<LocalSession> {
-    let session = this.live.get(record.id);
+  async attach(id: string, expiresAt: number, build: () => Promise<LocalSession>): Promise<LocalSession> {
+    let session = this.live.get(id);
     if (session === undefined) {
-      let pending = this.rebuilding.get(record.id);
+      let pending = this.building.get(id);
       if (pending === undefined) {
-        pending = rebuild().finally(() => this.rebuilding.delete(record.id));
-        this.rebuilding.set(record.id, pending);
+        pending = build().finally(() => this.building.delete(id));
+        this.building.set(id, pending);
         session = await pending;
-        this.live.set(record.id, session);
+        this.live.set(id, session);
       } else {
         session = await pending;
       }
     }
-    session.expiresAt = record.expiresAt.getTime();
+    session.expiresAt = expiresAt;
     return session;
   }
 
-  /** Closes the local transport and server of `id`, if any. */
-  async close(id: string): Promise<void> {
-    const session = this.live.get(id);
-    if (session === undefined) return;
-    this.live.delete(id);
-    await session.server.close().catch((error: unknown) => {
-      this.logger.warn(`Closing session ${shortId(id)} failed: ${String(error)}`);
-    });
-  }
-
-  /** Closes every local transport; the store is not touched. */
-  async closeAll(): Promise<void> {
-    await Promise.all([...this.live.keys()].map((id) => this.close(id)));
-  }
-
   /**
-   * Closes the transports of sessions past their last known expiry that the
-   * store no longer has (expired, or ended on another instance).
-   * @returns how many were closed.
+   * Removes session `id` from the registry.
+   * @returns it, for the caller to close, or `undefined` when there is none.
    */
-  async sweep(): Promise<number> {
-    const now = Date.now();
-    let closed = 0;
-    for (const [id, session] of this.live) {
-      if (session.expiresAt > now) continue;
-      try {
-        const record = await this.store.load(id);
-        if (record !== undefined) {
-          session.expiresAt = record.expiresAt.getTime();
-          continue;
-        }
-      } catch (error) {
-        this.logger.warn(
-          `Transport sweep could not check session ${shortId(id)}: ${String(error)}`,
-        );
-        continue;
-      }
-      await this.close(id);
-      closed++;
-    }
-    return closed;
+  take(id: string): LocalSession | undefined {
+    const session = this.live.get(id);
+    if (session !== undefined) this.live.delete(id);
+    return session;
+  }
+
+  /** The ids of sessions whose last known expiry is at or before `now`. */
+  pastExpiry(now: number): string[] {
+    const ids: string[] = [];
+    for (const [id, session] of this.live) if (session.expiresAt <= now) ids.push(id);
+    return ids;
+  }
+
+  /** Every id with a live session. */
+  ids(): string[] {
+    return [...this.live.keys()];
   }
 }

@@ -1,50 +1,56 @@
-import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
-import type { ServerResponse } from 'node:http';
-import type { McpSessionOptions } from '../interfaces/mcp-session-options.interface';
-import { McpSessionRejection, SESSION_ID_REQUIRED } from '../gate/mcp-session.errors';
-import { McpSessionGate } from '../gate/mcp-session.gate';
 import {
-  getMcpSession,
-  MCP_SESSION_CLOSED,
-  type McpSessionRequest,
-} from '../gate/mcp-session.request';
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { hostOriginRejection } from '../gate/host-origin';
+import { INTERNAL_ERROR, McpSessionRejection } from '../gate/mcp-session.errors';
+import { McpSessionGate } from '../gate/mcp-session.gate';
+import { MCP_SESSION_CLOSED, type McpSessionRequest } from '../gate/mcp-session.request';
+import type { McpChangeNotifier } from '../interfaces/mcp-server-context.interface';
+import type { McpSessionOptions } from '../interfaces/mcp-session-options.interface';
 import { DEFAULT_CLEANUP_INTERVAL, MCP_SESSION_OPTIONS } from '../mcp-session.constants';
-import { shortId } from '../contract/session-store.error';
+import { LegacyLeg } from './legacy-leg';
 import { LocalSessions } from './local-sessions';
-import { findInitialize, SessionBuilder } from './session-builder';
+import { McpCallers } from './mcp-callers';
+import { ModernLeg } from './modern-leg';
+import { requestStateCodec } from './request-state';
+import { loadSdk, type Sdk } from './sdk-loader';
+import { errorText } from './sdk-errors';
+import { authInfoOf, busNotifier, ServerFactory } from './server-factory';
+import { SessionFactory } from './session-factory';
+import { SessionRecords } from './session-records';
 import { nodeResponse, sendJsonRpcError, sendWebResponse, toWebRequest } from './web-http';
 
-const INTERNAL_ERROR = {
-  jsonrpc: '2.0',
-  error: { code: -32603, message: 'Internal error' },
-  id: null,
-} as const;
+interface Legs {
+  legacy: LegacyLeg;
+  modern?: ModernLeg;
+}
 
 /**
- * Owns the MCP SDK transports of this process and serves MCP over
- * Streamable HTTP with sessions kept in the store: route your MCP
- * controller's POST, GET and DELETE to {@link McpSessionTransports.handle}.
+ * Serves MCP over Streamable HTTP for both protocol eras on one endpoint:
+ * route your MCP controller's POST, GET and DELETE to
+ * {@link McpSessionTransports.handle}. Each request is classified with the
+ * SDK's own `isLegacyRequest` (SDK v2):
  *
- * - `initialize`: a new crypto-random session id, a record in the store
- *   (negotiated protocol version, client info and capabilities, owner), and a
- *   fresh server from the server factory (`createServer` option or
- *   `MCP_SERVER_FACTORY` provider).
- * - A session in the store without a transport here (another instance made
- *   it, or this process restarted): a transport is rebuilt by replaying the
- *   client's `initialize` through the SDK's public API, then the request is
- *   served. Concurrent requests for it share one rebuild.
- * - DELETE: the record is deleted and the transport closed. Transports whose
- *   session expired or was ended elsewhere are closed by a periodic sweep.
+ * - 2025-era traffic: sessions kept in the store, served by the SDK's
+ *   sessionful transport and rebuilt on any instance by replaying the
+ *   client's `initialize`.
+ * - MCP 2026-07-28 requests: the SDK's `createMcpHandler`, one server per
+ *   request, no store call; listen streams fed by the `eventBus`.
  *
- * When `McpSessionInterceptor` ran first, the record it attached is reused:
- * one store call per request in all.
+ * With SDK v1 only, every request is 2025-era traffic.
  */
 @Injectable()
-export class McpSessionTransports implements BeforeApplicationShutdown {
+export class McpSessionTransports implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(McpSessionTransports.name);
-  private readonly sessions: LocalSessions;
-  private readonly builder: SessionBuilder;
+  private readonly sessions = new LocalSessions();
+  private readonly servers: ServerFactory;
+  private loading?: Promise<Legs>;
+  private legs?: Legs;
   private timer?: NodeJS.Timeout;
   private stopped = false;
 
@@ -52,53 +58,74 @@ export class McpSessionTransports implements BeforeApplicationShutdown {
     private readonly gate: McpSessionGate,
     @Inject(MCP_SESSION_OPTIONS) private readonly options: McpSessionOptions,
     moduleRef: ModuleRef,
+    private readonly callers: McpCallers,
   ) {
-    this.sessions = new LocalSessions(options.store, this.logger);
-    this.builder = new SessionBuilder(options, moduleRef, this.sessions, this.logger, () =>
-      this.startSweeps(),
+    this.servers = new ServerFactory(
+      options,
+      moduleRef,
+      callers,
+      busNotifier(options.eventBus),
     );
   }
 
-  /** How many sessions have a live transport in this process. */
+  /** How many 2025-era sessions have a live transport in this process. */
   get size(): number {
     return this.sessions.size;
+  }
+
+  /** Publishes list-changed and resource-updated events to the listen streams of every instance. */
+  get notify(): McpChangeNotifier {
+    return this.servers.notify;
+  }
+
+  /**
+   * Loads the SDK when a server factory is configured, and refuses to boot
+   * when SDK v2 would sign `requestState` with a per-process key while the
+   * store is shared between processes.
+   */
+  async onModuleInit(): Promise<void> {
+    if (!this.servers.configured) return;
+    const { modern } = await this.load();
+    if (modern && this.options.sharedStore && this.options.requestStateKey === undefined) {
+      throw new Error(
+        'McpSessionModule: option "requestStateKey" is required with a shared session store: ' +
+          'give every instance the same key of at least 32 bytes (for example from configuration), ' +
+          'so that a multi-round request started on one instance continues on another',
+      );
+    }
   }
 
   /**
    * Serves one MCP request (POST, GET or DELETE) from an Express
    * `(req, res)` or a Fastify `(request, reply)`; `body` is the parsed JSON
    * body (`@Body()`). Never rejects: failures become JSON-RPC error answers
-   * (400, 404, 503; 500 without details for anything unexpected, logged).
+   * (400, 403, 404, 503; 500 without details for anything unexpected, logged).
    */
   async handle(request: object, response: object, body?: unknown): Promise<void> {
     const res = nodeResponse(response);
     const req = request as McpSessionRequest;
     // DELETE is the transports' to carry out (onsessionclosed), whatever it answers.
     if (req.method === 'DELETE') req[MCP_SESSION_CLOSED] = true;
-    let id: string | undefined;
     try {
-      let record = getMcpSession(req);
-      if (record === undefined) {
-        id = this.gate.sessionId(req);
-        if (id !== undefined) record = await this.gate.open(req, id);
+      const rejected = hostOriginRejection(req, this.options.transport);
+      if (rejected) throw rejected;
+      const legs = this.legs ?? (await this.load());
+      const web = toWebRequest(req);
+      this.callers.register(web, req);
+      const authInfo = authInfoOf(this.options, req);
+      if (legs.modern && !(await legs.modern.isLegacy(web, body))) {
+        return await sendWebResponse(await legs.modern.fetch(web, body, authInfo), res);
       }
-      if (record === undefined) return await this.initialize(req, res, body);
-      id = record.id;
-      const live = record;
-      const session = await this.sessions.attach(live, () => this.builder.restore(live, req));
-      const answer = await session.transport.handleRequest(toWebRequest(req), {
-        parsedBody: body,
-      });
-      await sendWebResponse(answer, res);
+      const owner = () => this.callers.ownerOfRequest(req);
+      await legs.legacy.handle({ req, res, web, body, authInfo, owner });
     } catch (error) {
       // A 404 leaves any local transport alone: it may be another owner's
       // request for a live session. The sweep closes transports of ended ones.
       if (error instanceof McpSessionRejection) {
         return sendJsonRpcError(res, error.status, error.body);
       }
-      const message = error instanceof Error ? error.message : String(error);
-      this.logger.error(`MCP request failed${id ? ` for session ${shortId(id)}` : ''}: ${message}`);
-      sendJsonRpcError(res, 500, INTERNAL_ERROR);
+      this.logger.error(`MCP request failed: ${errorText(error)}`);
+      sendJsonRpcError(res, INTERNAL_ERROR.status, INTERNAL_ERROR.body);
     }
   }
 
@@ -109,42 +136,42 @@ export class McpSessionTransports implements BeforeApplicationShutdown {
    * off) once this process holds transports; stored records are not touched.
    * @returns how many transports were closed.
    */
-  sweep(): Promise<number> {
-    return this.sessions.sweep();
+  async sweep(): Promise<number> {
+    return this.legs ? this.legs.legacy.sweep() : 0;
   }
 
-  /** Closes every local transport (ending open SSE streams); stored sessions stay. */
+  /** Closes every local transport and listen stream; stored sessions stay. */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
     this.timer = undefined;
-    await this.sessions.closeAll();
+    const legs = await this.loading?.catch(() => undefined);
+    await Promise.all([legs?.legacy.closeAll(), legs?.modern?.close()]);
   }
 
-  private async initialize(
-    req: McpSessionRequest,
-    res: ServerResponse,
-    body: unknown,
-  ): Promise<void> {
-    const message = findInitialize(body);
-    if (message === undefined) throw SESSION_ID_REQUIRED;
-    const record = await this.builder.createRecord(message, req);
-    let answer: Response;
-    try {
-      const session = await this.builder.build(record, (sessionId) =>
-        this.sessions.add(sessionId, session),
-      );
-      answer = await session.transport.handleRequest(toWebRequest(req), { parsedBody: body });
-      if (session.transport.sessionId === undefined || answer.status !== 200) {
-        // The transport refused the initialize (headers, DNS rebinding...).
-        await session.server.close();
-        await this.options.store.delete(record.id);
-      }
-    } catch (error) {
-      await this.options.store.delete(record.id).catch(() => undefined);
-      throw error;
-    }
-    await sendWebResponse(answer, res);
+  private load(): Promise<Legs> {
+    this.loading ??= loadSdk().then(
+      (sdk) => (this.legs = this.build(sdk)),
+      (error: unknown) => {
+        this.loading = undefined;
+        throw error;
+      },
+    );
+    return this.loading;
+  }
+
+  private build(sdk: Sdk): Legs {
+    const servers = this.servers;
+    servers.requestState = requestStateCodec(sdk.modern, this.options.requestStateKey, (ctx) =>
+      this.callers.principalOf(ctx),
+    );
+    const records = new SessionRecords(this.options, this.logger);
+    const factory = new SessionFactory(sdk, this.options.transport, servers, () => this.startSweeps());
+    const legacy = new LegacyLeg(sdk, this.gate, this.sessions, factory, records, this.logger);
+    if (sdk.modern === undefined) return { legacy };
+    const onerror = (error: Error) => this.logger.debug?.(`MCP 2026-07-28 request: ${error.message}`);
+    const modern = new ModernLeg(sdk.modern, servers, this.callers, this.options.eventBus, onerror);
+    return { legacy, modern };
   }
 
   /** The transport sweep runs once this process holds transports. */

@@ -1,4 +1,4 @@
-import type { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import type { LegacyTransport } from './sdk-loader';
 import type { IncomingMessage } from 'node:http';
 import type { SessionRecord } from '../contract/session-record';
 import { baseUrl } from './web-http';
@@ -26,7 +26,7 @@ function firstMessage(text: string): { result?: unknown; error?: { message?: str
  * @throws Error when the server refuses the replay.
  */
 export async function replayInitialize(
-  transport: WebStandardStreamableHTTPServerTransport,
+  transport: LegacyTransport,
   record: SessionRecord,
   request: IncomingMessage,
 ): Promise<void> {

@@ -1,0 +1,95 @@
+import type { LoggerService } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { SessionRecord } from '../contract/session-record';
+import { shortId } from '../contract/session-store.error';
+import { STORE_UNAVAILABLE } from '../gate/mcp-session.errors';
+import type { McpSessionOptions } from '../interfaces/mcp-session-options.interface';
+import { errorText } from './sdk-errors';
+
+/** The `initialize` request of a POST body, as far as this module reads it. */
+export interface InitializeMessage {
+  method: 'initialize';
+  params?: { protocolVersion?: unknown; capabilities?: unknown; clientInfo?: unknown };
+}
+
+/** The `initialize` request in a POST body (single message or batch), if any. */
+export function findInitialize(body: unknown): InitializeMessage | undefined {
+  const messages = Array.isArray(body) ? body : [body];
+  return messages.find(
+    (m): m is InitializeMessage =>
+      m !== null && typeof m === 'object' && (m as { method?: unknown }).method === 'initialize',
+  );
+}
+
+/**
+ * Every store call of the SDK integration (the per-request check is the
+ * gate's): new records, deletes, and the sweep's look-ups. Failures are
+ * logged here, once, with the id shortened.
+ */
+export class SessionRecords {
+  constructor(
+    private readonly options: McpSessionOptions,
+    private readonly logger: LoggerService,
+  ) {}
+
+  /**
+   * Stores the record of a new session: a crypto-random id, the protocol
+   * version the SDK will negotiate, the client's info and capabilities, and
+   * the owner when there is one.
+   * @throws McpSessionRejection (503) when the store fails.
+   */
+  async create(
+    message: InitializeMessage,
+    owner: string | undefined,
+    versions: { supported: string[]; latest: string },
+  ): Promise<SessionRecord> {
+    const params = message.params ?? {};
+    const requested = String(params.protocolVersion);
+    const version = versions.supported.includes(requested) ? requested : versions.latest;
+    const record = new SessionRecord(randomUUID(), version, this.options.ttl);
+    if (params.clientInfo !== undefined) {
+      record.clientInfo = params.clientInfo as SessionRecord['clientInfo'];
+    }
+    if (params.capabilities !== undefined) {
+      record.clientCapabilities = params.capabilities as Record<string, unknown>;
+    }
+    if (owner !== undefined) record.owner = owner;
+    try {
+      return await this.options.store.create(record);
+    } catch (error) {
+      this.logger.error(`Could not store a new session: ${errorText(error)}`);
+      throw STORE_UNAVAILABLE;
+    }
+  }
+
+  /**
+   * Deletes session `id`.
+   * @throws McpSessionRejection (503) when the store fails.
+   */
+  async delete(id: string): Promise<void> {
+    try {
+      await this.options.store.delete(id);
+    } catch (error) {
+      this.logger.error(`Could not delete session ${shortId(id)}: ${errorText(error)}`);
+      throw STORE_UNAVAILABLE;
+    }
+  }
+
+  /** Deletes session `id` after a failed start; a failure is only logged. */
+  async discard(id: string): Promise<void> {
+    await this.delete(id).catch(() => undefined);
+  }
+
+  /**
+   * The stored expiry of session `id` (ms), `undefined` when the store no
+   * longer has it, or `null` when the store could not tell (logged).
+   */
+  async expiryOf(id: string): Promise<number | undefined | null> {
+    try {
+      return (await this.options.store.load(id))?.expiresAt.getTime();
+    } catch (error) {
+      this.logger.warn(`Transport sweep could not check session ${shortId(id)}: ${errorText(error)}`);
+      return null;
+    }
+  }
+}
