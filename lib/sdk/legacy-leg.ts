@@ -8,7 +8,7 @@ import { getMcpSession, type McpSessionRequest } from '../gate/mcp-session.reque
 import type { McpAuthInfo } from '../interfaces/mcp-server-context.interface';
 import type { LocalSession, LocalSessions } from './local-sessions';
 import type { Sdk } from './sdk-loader';
-import { errorText } from './sdk-errors';
+import { errorMessage } from '../contract/session-store.error';
 import type { SessionFactory, SessionHooks } from './session-factory';
 import { findInitialize, type SessionRecords } from './session-records';
 import { sendWebResponse } from './web-http';
@@ -60,7 +60,7 @@ export class LegacyLeg {
   async close(id: string): Promise<void> {
     const session = this.sessions.take(id);
     await session?.server.close().catch((error: unknown) => {
-      this.logger.warn(`Closing session ${shortId(id)} failed: ${errorText(error)}`);
+      this.logger.warn(`Closing session ${shortId(id)} failed: ${errorMessage(error)}`);
     });
   }
 

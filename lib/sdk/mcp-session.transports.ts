@@ -19,7 +19,7 @@ import { McpCallers } from './mcp-callers';
 import { ModernLeg } from './modern-leg';
 import { requestStateCodec } from './request-state';
 import { loadSdk, type Sdk } from './sdk-loader';
-import { errorText } from './sdk-errors';
+import { errorMessage } from '../contract/session-store.error';
 import { authInfoOf, busNotifier, ServerFactory } from './server-factory';
 import { SessionFactory } from './session-factory';
 import { SessionRecords } from './session-records';
@@ -124,7 +124,7 @@ export class McpSessionTransports implements OnModuleInit, BeforeApplicationShut
       if (error instanceof McpSessionRejection) {
         return sendJsonRpcError(res, error.status, error.body);
       }
-      this.logger.error(`MCP request failed: ${errorText(error)}`);
+      this.logger.error(`MCP request failed: ${errorMessage(error)}`);
       sendJsonRpcError(res, INTERNAL_ERROR.status, INTERNAL_ERROR.body);
     }
   }

@@ -1,5 +1,5 @@
 import type * as V2 from '@modelcontextprotocol/server';
-import { errorText } from './sdk-errors';
+import { errorMessage } from '../contract/session-store.error';
 
 /** The constructor options of the SDK's `WebStandardStreamableHTTPServerTransport` (both lines). */
 export type LegacyTransportOptions = V2.WebStandardStreamableHTTPServerTransportOptions;
@@ -74,7 +74,7 @@ export function loadSdk(): Promise<Sdk> {
       loading = undefined;
       throw new Error(
         'McpSessionTransports needs the MCP SDK: npm install @modelcontextprotocol/server ' +
-          `(2.x, both protocol eras) or @modelcontextprotocol/sdk (1.x, 2025 era only): ${errorText(error)}`,
+          `(2.x, both protocol eras) or @modelcontextprotocol/sdk (1.x, 2025 era only): ${errorMessage(error)}`,
       );
     });
   return loading;

@@ -4,7 +4,7 @@ import { SessionRecord } from '../contract/session-record';
 import { shortId } from '../contract/session-store.error';
 import { STORE_UNAVAILABLE } from '../gate/mcp-session.errors';
 import type { McpSessionOptions } from '../interfaces/mcp-session-options.interface';
-import { errorText } from './sdk-errors';
+import { errorMessage } from '../contract/session-store.error';
 
 /** The `initialize` request of a POST body, as far as this module reads it. */
 export interface InitializeMessage {
@@ -57,7 +57,7 @@ export class SessionRecords {
     try {
       return await this.options.store.create(record);
     } catch (error) {
-      this.logger.error(`Could not store a new session: ${errorText(error)}`);
+      this.logger.error(`Could not store a new session: ${errorMessage(error)}`);
       throw STORE_UNAVAILABLE;
     }
   }
@@ -70,7 +70,7 @@ export class SessionRecords {
     try {
       await this.options.store.delete(id);
     } catch (error) {
-      this.logger.error(`Could not delete session ${shortId(id)}: ${errorText(error)}`);
+      this.logger.error(`Could not delete session ${shortId(id)}: ${errorMessage(error)}`);
       throw STORE_UNAVAILABLE;
     }
   }
@@ -88,7 +88,7 @@ export class SessionRecords {
     try {
       return (await this.options.store.load(id))?.expiresAt.getTime();
     } catch (error) {
-      this.logger.warn(`Transport sweep could not check session ${shortId(id)}: ${errorText(error)}`);
+      this.logger.warn(`Transport sweep could not check session ${shortId(id)}: ${errorMessage(error)}`);
       return null;
     }
   }
