@@ -1,14 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readmeBlocks } from './support/readme-blocks';
 
 const ROOT = join(__dirname, '..');
 
 describe('README: the MCP controller snippet', () => {
   it('is the sample controller that the SDK-client specs run', () => {
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
-    const snippet = blocks.find((block) => block.includes('export class McpController {\n'));
+    const snippet = readmeBlocks().find(
+      (block) => block.file === 'mcp.controller.ts' && block.code.includes('McpSessionTransports'),
+    );
+    expect(snippet).toBeDefined();
     const sample = readFileSync(join(ROOT, 'sample', 'mcp.controller.ts'), 'utf8');
-    expect(snippet).toBe(sample.replace("from '../lib'", "from 'nestjs-mcp-session'"));
+    expect(snippet!.code).toBe(
+      `// mcp.controller.ts\n${sample.replace("from '../lib'", "from 'nestjs-mcp-session'")}`,
+    );
   });
 });
