@@ -1,22 +1,28 @@
-import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
-import {
-  SubscribeRequestSchema,
-  UnsubscribeRequestSchema,
-} from '@modelcontextprotocol/sdk/types.js';
+import { type McpServer, ResourceTemplate } from '@modelcontextprotocol/server';
 import { RED_PIXEL_PNG_BASE64 } from './conformance.media';
 
+/** Fixed contents: clients may keep a read for an hour (MCP 2026-07-28 cache hint). */
+const FIXED = { ttlMs: 3_600_000, cacheScope: 'public' } as const;
+
 /**
- * Registers the direct resources (a text, a binary and a watchable one), the
- * `test://template/{id}/data` template, and `resources/subscribe` /
- * `resources/unsubscribe`. Subscriptions are kept in this server object (one
- * per session); the suite checks the request and response only.
+ * Registers the direct resources (a text, a binary and a watchable one) and
+ * the `test://template/{id}/data` template; an unknown URI gets the SDK's
+ * -32602 "Resource not found" with the URI in `data` (SEP-2164). The fixed
+ * resources carry a cache hint for 2026-07-28 reads.
+ *
+ * In the 2025 era it also answers `resources/subscribe` and
+ * `resources/unsubscribe` (subscriptions are kept in this server object, one
+ * per session; the suite checks the request and response only). MCP
+ * 2026-07-28 removed both methods (the SDK answers 404): a client subscribes
+ * to `resources/updated` through its `subscriptions/listen` filter instead,
+ * which the declared `resources.subscribe` capability lets it do.
  */
-export function registerConformanceResources(server: McpServer): void {
+export function registerConformanceResources(server: McpServer, era: 'legacy' | 'modern'): void {
   server.registerResource(
     'static-text',
     'test://static-text',
-    { description: 'A fixed text resource.', mimeType: 'text/plain' },
-    async (uri) => ({
+    { description: 'A fixed text resource.', mimeType: 'text/plain', cacheHint: FIXED },
+    (uri) => ({
       contents: [
         {
           uri: uri.href,
@@ -30,17 +36,19 @@ export function registerConformanceResources(server: McpServer): void {
   server.registerResource(
     'static-binary',
     'test://static-binary',
-    { description: 'A fixed binary resource (a 1x1 PNG).', mimeType: 'image/png' },
-    async (uri) => ({
-      contents: [{ uri: uri.href, mimeType: 'image/png', blob: RED_PIXEL_PNG_BASE64 }],
-    }),
+    {
+      description: 'A fixed binary resource (a 1x1 PNG).',
+      mimeType: 'image/png',
+      cacheHint: FIXED,
+    },
+    (uri) => ({ contents: [{ uri: uri.href, mimeType: 'image/png', blob: RED_PIXEL_PNG_BASE64 }] }),
   );
 
   server.registerResource(
     'watched-resource',
     'test://watched-resource',
     { description: 'A resource clients may subscribe to.', mimeType: 'text/plain' },
-    async (uri) => ({
+    (uri) => ({
       contents: [{ uri: uri.href, mimeType: 'text/plain', text: 'Watched resource content.' }],
     }),
   );
@@ -52,7 +60,7 @@ export function registerConformanceResources(server: McpServer): void {
       description: 'JSON data for any id, read through a URI template.',
       mimeType: 'application/json',
     },
-    async (uri, { id }) => {
+    (uri, { id }) => {
       const value = Array.isArray(id) ? id.join(',') : id;
       return {
         contents: [
@@ -66,15 +74,13 @@ export function registerConformanceResources(server: McpServer): void {
     },
   );
 
-  // The handlers below need the capability declared first; registering a
-  // resource above has already declared `resources`, this adds `subscribe`.
-  server.server.registerCapabilities({ resources: { subscribe: true } });
+  if (era === 'modern') return;
   const subscribed = new Set<string>();
-  server.server.setRequestHandler(SubscribeRequestSchema, async (request) => {
+  server.server.setRequestHandler('resources/subscribe', (request) => {
     subscribed.add(request.params.uri);
     return {};
   });
-  server.server.setRequestHandler(UnsubscribeRequestSchema, async (request) => {
+  server.server.setRequestHandler('resources/unsubscribe', (request) => {
     subscribed.delete(request.params.uri);
     return {};
   });
