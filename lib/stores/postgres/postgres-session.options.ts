@@ -1,0 +1,90 @@
+/** Options of {@link PostgresSessionStore}. */
+export interface PostgresSessionStoreOptions {
+  /** Schema of the sessions table; it must exist (`migrate()` creates only the table). Default `public`. */
+  schema?: string;
+  /** Name of the sessions table. Default `mcp_sessions`. */
+  table?: string;
+  /**
+   * Upper bound in ms for every store call, waiting for a pooled connection
+   * included; a call PostgreSQL does not answer in time rejects with
+   * `SessionStoreError` kind `backend`. Connections the store opens also get
+   * it as the server's `statement_timeout`. Default 1000.
+   */
+  statementTimeout?: number;
+  /**
+   * Most rows one `cleanupExpired` statement deletes; the sweep loops until no
+   * expired row is left, each batch its own short transaction. Default 1000.
+   */
+  cleanupBatchSize?: number;
+  /**
+   * Send the store's statements as named prepared statements (parsed and
+   * planned once per connection). Turn off behind a pooler that cannot keep
+   * them (PgBouncer in transaction mode before 1.21). Default `true`.
+   */
+  preparedStatements?: boolean;
+}
+
+/** Options with defaults applied and checked. */
+export type ResolvedPostgresSessionStoreOptions = Required<PostgresSessionStoreOptions>;
+
+/** PostgreSQL's longest identifier, in bytes (NAMEDATALEN - 1). */
+const MAX_IDENTIFIER = 63;
+/** Suffix of the expiry index's name (`<table>_expires_at_idx`). */
+export const INDEX_SUFFIX = '_expires_at_idx';
+
+function fail(option: string, expected: string, value: unknown): never {
+  throw new TypeError(
+    `PostgresSessionStore: option "${option}" must be ${expected}, got ${String(value)}`,
+  );
+}
+
+function identifier(option: string, value: unknown, room: number): string {
+  if (
+    typeof value !== 'string' ||
+    value.length === 0 ||
+    value.includes('\0') ||
+    Buffer.byteLength(value) > room
+  ) {
+    fail(option, `a non-empty name of at most ${room} bytes, without NUL`, value);
+  }
+  return value;
+}
+
+function positive(option: string, value: unknown, integer: boolean): number {
+  if (
+    typeof value !== 'number' ||
+    !Number.isFinite(value) ||
+    value <= 0 ||
+    (integer && !Number.isInteger(value))
+  ) {
+    fail(option, integer ? 'a positive integer' : 'a positive number of milliseconds', value);
+  }
+  return value;
+}
+
+/**
+ * Applies defaults and checks every option.
+ * @throws TypeError naming the option that is wrong.
+ */
+export function resolvePostgresOptions(
+  options: PostgresSessionStoreOptions = {},
+): ResolvedPostgresSessionStoreOptions {
+  const {
+    schema = 'public',
+    table = 'mcp_sessions',
+    statementTimeout = 1000,
+    cleanupBatchSize = 1000,
+    preparedStatements = true,
+  } = options;
+  if (typeof preparedStatements !== 'boolean') {
+    fail('preparedStatements', 'a boolean', preparedStatements);
+  }
+  return {
+    schema: identifier('schema', schema, MAX_IDENTIFIER),
+    // The index is named after the table: both must fit.
+    table: identifier('table', table, MAX_IDENTIFIER - INDEX_SUFFIX.length),
+    statementTimeout: positive('statementTimeout', statementTimeout, false),
+    cleanupBatchSize: positive('cleanupBatchSize', cleanupBatchSize, true),
+    preparedStatements,
+  };
+}

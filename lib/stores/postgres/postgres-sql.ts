@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto';
+import type { PostgresQuery } from './postgres-client';
+import { INDEX_SUFFIX } from './postgres-session.options';
+
+/** Quotes an identifier (embedded double quotes doubled): names are data, never SQL. */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** The format version of the `record` column that this version writes and reads. */
+export const FORMAT = 1;
+
+/** App time (epoch ms, a parameter) as a timestamptz; exact to the millisecond. */
+const at = (param: string): string => `to_timestamp(${param}::float8 / 1000)`;
+/** A timestamptz column as epoch ms (int8, read as text). */
+const ms = (column: string): string => `(extract(epoch from ${column}) * 1000)::int8`;
+
+const COLUMNS = 'id, format, created_at, last_accessed, expires_at, record';
+const VALUES = `VALUES ($1, ${FORMAT}, ${at('$2')}, ${at('$3')}, ${at('$4')}, $5)`;
+const REPLACE =
+  'SET format = EXCLUDED.format, created_at = EXCLUDED.created_at, ' +
+  'last_accessed = EXCLUDED.last_accessed, expires_at = EXCLUDED.expires_at, record = EXCLUDED.record';
+
+/**
+ * The table and its expiry index, for `schema`.`table`: what `migrate()` runs
+ * (idempotent) and what teams running their own migrations apply.
+ */
+export function migrationSql(schema: string, table: string): string {
+  const t = `${quoteIdent(schema)}.${quoteIdent(table)}`;
+  return `CREATE TABLE IF NOT EXISTS ${t} (
+  id            text        PRIMARY KEY,
+  format        smallint    NOT NULL,
+  created_at    timestamptz NOT NULL,
+  last_accessed timestamptz NOT NULL,
+  expires_at    timestamptz NOT NULL,
+  record        text        NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ${quoteIdent(table + INDEX_SUFFIX)} ON ${t} (expires_at);
+`;
+}
+
+/**
+ * `migrate()` as one simple query, so one implicit transaction: an advisory
+ * lock for this table first, because concurrent `CREATE TABLE IF NOT EXISTS`
+ * of the same table can fail (instances booting together).
+ */
+export function lockedMigrationSql(schema: string, table: string): string {
+  const key = createHash('sha1').update(`nestjs-mcp-session:${schema}.${table}`).digest();
+  return `SELECT pg_advisory_xact_lock(${key.readBigInt64BE(0)});\n${migrationSql(schema, table)}`;
+}
+
+/** The statements of one store, each with its prepared-statement name (or none). */
+export interface PostgresStatements {
+  /** $1 id, $2 createdAt, $3 lastAccessed, $4 expiresAt, $5 record, $6 now: writes unless a live row holds the id. */
+  create: PostgresQuery;
+  /** $1..$5 as create: upsert. */
+  save: PostgresQuery;
+  /** $1 id, $2 now -> format, record, created, accessed, expires. */
+  load: PostgresQuery;
+  /** $1 id, $2 now, $3 new expiresAt -> format, record, created; only a live row. */
+  touch: PostgresQuery;
+  /** $1 id */
+  delete: PostgresQuery;
+  /** $1 now -> count */
+  count: PostgresQuery;
+  /** $1 now, $2 batch size: deletes one batch of expired rows. */
+  cleanup: PostgresQuery;
+}
+
+/** Every column is read as text (we parse it): a pool's own type parsers never apply. */
+const AS_TEXT = { getTypeParser: () => (value: string) => value };
+
+/** Builds the statements for `schema`.`table`. */
+export function statements(schema: string, table: string, prepared: boolean): PostgresStatements {
+  const t = `${quoteIdent(schema)}.${quoteIdent(table)}`;
+  const texts: Record<keyof PostgresStatements, string> = {
+    create: `INSERT INTO ${t} AS s (${COLUMNS}) ${VALUES} ON CONFLICT (id) DO UPDATE ${REPLACE} WHERE s.expires_at <= ${at('$6')}`,
+    save: `INSERT INTO ${t} (${COLUMNS}) ${VALUES} ON CONFLICT (id) DO UPDATE ${REPLACE}`,
+    load: `SELECT format, record, ${ms('created_at')}, ${ms('last_accessed')}, ${ms('expires_at')} FROM ${t} WHERE id = $1 AND expires_at > ${at('$2')}`,
+    touch: `UPDATE ${t} SET last_accessed = ${at('$2')}, expires_at = ${at('$3')} WHERE id = $1 AND expires_at > ${at('$2')} RETURNING format, record, ${ms('created_at')}`,
+    delete: `DELETE FROM ${t} WHERE id = $1`,
+    count: `SELECT count(*) FROM ${t} WHERE expires_at > ${at('$1')}`,
+    // Row locks taken in expiry order, a bounded batch per statement; SKIP
+    // LOCKED lets two sweeping instances (and rows being written) pass by.
+    cleanup: `DELETE FROM ${t} WHERE ctid = ANY (ARRAY(SELECT ctid FROM ${t} WHERE expires_at <= ${at('$1')} ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED))`,
+  };
+  const out = {} as PostgresStatements;
+  for (const [op, text] of Object.entries(texts) as [keyof PostgresStatements, string][]) {
+    const hash = createHash('sha1').update(text).digest('hex').slice(0, 16);
+    out[op] = { text, rowMode: 'array', types: AS_TEXT };
+    if (prepared) out[op].name = `mcp_session_${op}_${hash}`;
+  }
+  return out;
+}
