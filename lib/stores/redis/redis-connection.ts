@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import type { ClusterNode, ClusterOptions, RedisOptions } from 'ioredis';
 import { loadIoredis } from './ioredis-loader';
 import type { RedisConnectionOptions } from './redis-session.options';
-import type { RedisClient } from './redis-scripts';
+import type { RedisClient } from './redis-client';
 
 /** Reconnect for ever, at most one attempt per second. */
 const retryStrategy = (attempt: number): number => Math.min(attempt * 100, 1000);
@@ -22,7 +22,7 @@ const OWNED_DEFAULTS = {
 };
 
 /** Opens a single-node client from a URL, with the owned-connection defaults. */
-export function connectUrl(url: string): Redis {
+export function connectUrl(url: string): RedisClient {
   if (typeof url !== 'string' || url.length === 0) {
     throw new TypeError(
       `RedisSessionStore.fromUrl: url must be a non-empty string, got ${String(url)}`,
@@ -37,15 +37,15 @@ export function connectOptions(connection: RedisConnectionOptions): RedisClient 
   const { Cluster, Redis } = loadIoredis();
   if ('cluster' in connection && Array.isArray(connection.cluster)) {
     return watch(
-      new Cluster(connection.cluster, {
+      new Cluster(connection.cluster as ClusterNode[], {
         enableOfflineQueue: true,
         clusterRetryStrategy: retryStrategy,
-        ...connection.clusterOptions,
+        ...(connection.clusterOptions as ClusterOptions),
         redisOptions: { ...OWNED_DEFAULTS, ...connection.clusterOptions?.redisOptions },
       }),
     );
   }
-  return watch(new Redis({ ...OWNED_DEFAULTS, ...connection }));
+  return watch(new Redis({ ...OWNED_DEFAULTS, ...(connection as RedisOptions) }));
 }
 
 /** Logs connection errors of an owned client once per outage (ioredis would print each one). */

@@ -1,7 +1,7 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import type { Cluster, Redis } from 'ioredis';
 import { loadIoredis } from './ioredis-loader';
+import type { RedisClusterClient, RedisInvalidationClient, RedisNodeClient } from './redis-client';
 import type {
   SessionInvalidationChannel,
   SessionInvalidationListener,
@@ -15,9 +15,6 @@ export interface RedisInvalidationChannelOptions {
   /** How long `publish` may wait for Redis before it rejects, in ms. Default 1000. */
   publishTimeout?: number;
 }
-
-/** An ioredis client: a single node or a cluster. */
-export type RedisInvalidationClient = Redis | Cluster;
 
 const ORIGIN_LENGTH = 16;
 
@@ -62,7 +59,7 @@ export class RedisInvalidationChannel implements SessionInvalidationChannel, OnA
   private readonly origin = randomBytes(ORIGIN_LENGTH / 2).toString('hex');
   private readonly name: string;
   private readonly publishTimeout: number;
-  private subscriber?: Redis;
+  private subscriber?: RedisNodeClient;
   private ownsPublisher = false;
   private closed = false;
   private live = false;
@@ -77,7 +74,7 @@ export class RedisInvalidationChannel implements SessionInvalidationChannel, OnA
     options: RedisInvalidationChannelOptions = {},
   ) {
     ({ channel: this.name, publishTimeout: this.publishTimeout } = checkOptions(options));
-    if (!client.isCluster) this.listen((client as Redis).duplicate(SUBSCRIBER_OVERRIDES));
+    if (!client.isCluster) this.listen((client as RedisNodeClient).duplicate(SUBSCRIBER_OVERRIDES));
     else if (client.status === 'ready') this.listenOnCluster();
     else client.once('ready', this.listenOnCluster);
   }
@@ -141,7 +138,7 @@ export class RedisInvalidationChannel implements SessionInvalidationChannel, OnA
 
   private readonly listenOnCluster = (): void => {
     if (this.closed || this.subscriber) return;
-    const [node] = (this.client as Cluster).nodes('master');
+    const [node] = (this.client as RedisClusterClient).nodes('master');
     if (!node) {
       this.logger.error('The Redis cluster reports no master node: invalidations are not received');
       return;
@@ -149,7 +146,7 @@ export class RedisInvalidationChannel implements SessionInvalidationChannel, OnA
     this.listen(node.duplicate(SUBSCRIBER_OVERRIDES));
   };
 
-  private listen(subscriber: Redis): void {
+  private listen(subscriber: RedisNodeClient): void {
     this.subscriber = subscriber;
     subscriber.on('ready', () => void this.confirmSubscription(subscriber));
     subscriber.on('close', () => {
@@ -169,7 +166,7 @@ export class RedisInvalidationChannel implements SessionInvalidationChannel, OnA
     });
   }
 
-  private async confirmSubscription(subscriber: Redis): Promise<void> {
+  private async confirmSubscription(subscriber: RedisNodeClient): Promise<void> {
     try {
       await subscriber.subscribe(this.name);
     } catch (error) {

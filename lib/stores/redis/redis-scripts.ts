@@ -1,8 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Cluster, Redis } from 'ioredis';
-
-/** An ioredis single-node client or cluster client. */
-export type RedisClient = Redis | Cluster;
+import type { RedisClient } from './redis-client';
 
 /** A Lua script run by EVALSHA, loaded with EVAL when the server lacks it. */
 export interface LuaScript {

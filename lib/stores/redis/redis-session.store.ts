@@ -6,7 +6,8 @@ import { decodeRecord, encodeRecord, encodeTimes } from './record.codec';
 import { bounded, checkExec } from './redis-call';
 import { closeClient, connectOptions, connectUrl } from './redis-connection';
 import { RedisKeys } from './redis-keys';
-import { CREATE, runScript, TOUCH, type RedisClient } from './redis-scripts';
+import type { RedisClient } from './redis-client';
+import { CREATE, runScript, TOUCH } from './redis-scripts';
 import {
   resolveRedisOptions,
   type RedisConnectionOptions,

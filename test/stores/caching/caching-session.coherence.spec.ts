@@ -5,7 +5,6 @@ import {
   type CachingSessionStoreOptions,
   MemorySessionStore,
   RedisInvalidationChannel,
-  type RedisClient,
   RedisSessionStore,
   SessionRecord,
 } from '../../../lib';
@@ -13,6 +12,7 @@ import { type RedisNode, startRedisNode } from '../../support/redis-harness';
 import {
   closeQuietly,
   freshPrefix,
+  type RedisClient,
   singleNode,
   type Topology,
   useRedisServers,

@@ -1,9 +1,10 @@
-import { RedisSessionStore, SessionRecord, type RedisClient } from '../../../lib';
+import { RedisSessionStore, SessionRecord } from '../../../lib';
 import { sessionStoreContract } from '../session-store.contract';
 import {
   closeQuietly,
   freshPrefix,
   keysUnder,
+  type RedisClient,
   type Topology,
   useRedisServers,
 } from './redis-test.helpers';

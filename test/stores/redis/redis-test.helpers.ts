@@ -1,11 +1,13 @@
 import Redis, { Cluster } from 'ioredis';
-import type { RedisClient } from '../../../lib';
 import {
   type RedisClusterHandle,
   type RedisNode,
   startRedisCluster,
   startRedisNode,
 } from '../../support/redis-harness';
+
+/** An ioredis client the tests open: a single node or a cluster. */
+export type RedisClient = Redis | Cluster;
 
 let prefixes = 0;
 /** A key prefix no other test uses, so every store starts empty. */
