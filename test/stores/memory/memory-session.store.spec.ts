@@ -1,5 +1,5 @@
 import { MemorySessionStore, SessionRecord } from '../../../lib';
-import { sessionStoreContract } from '../session-store.contract';
+import { sessionStoreContract } from '../../../lib/testing';
 
 sessionStoreContract('MemorySessionStore', async () => ({ store: new MemorySessionStore() }));
 

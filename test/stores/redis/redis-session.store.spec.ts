@@ -1,5 +1,5 @@
 import { RedisSessionStore, SessionRecord } from '../../../lib';
-import { sessionStoreContract } from '../session-store.contract';
+import { sessionStoreContract } from '../../../lib/testing';
 import {
   closeQuietly,
   freshPrefix,

@@ -1,0 +1,3 @@
+export { sessionStoreContract } from './session-store.contract';
+export type { ContractSubject, SessionStoreContractOptions } from './session-store.contract';
+export type { ContractApi } from './contract-api';
