@@ -5,7 +5,7 @@ import {
   RedisSessionStore,
 } from '../../../lib';
 import { closeQuietly, freshPrefix, useRedisServers } from '../redis/redis-test.helpers';
-import { sessionStoreContract } from '../session-store.contract';
+import { sessionStoreContract } from '../../../lib/testing';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
