@@ -1,6 +1,6 @@
 import { SessionRecord, SessionStoreError } from '../../../lib';
 import { PostgresSessionStore } from '../../../lib/stores/postgres/postgres-session.store';
-import { sessionStoreContract } from '../session-store.contract';
+import { sessionStoreContract } from '../../../lib/testing';
 import { usePostgresSchema, PG_URL } from '../../support/postgres-harness';
 import { freshStore, rowsOf } from './postgres-test.helpers';
 
