@@ -11,9 +11,11 @@ describe.each([
   ['prepared statements', true],
   ['unnamed statements', false],
 ])('PostgresSessionStore with %s', (_, preparedStatements) => {
-  sessionStoreContract(`PostgresSessionStore (${_})`, async () => ({
-    store: await freshStore(schema, { preparedStatements }),
-  }));
+  sessionStoreContract(
+    `PostgresSessionStore (${_})`,
+    async () => ({ store: await freshStore(schema, { preparedStatements }) }),
+    { touch: true, count: true, cleanupExpired: true },
+  );
 });
 
 describe('PostgresSessionStore specifics', () => {
