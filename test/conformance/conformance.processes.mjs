@@ -7,7 +7,13 @@ import { connect, createServer } from 'node:net';
 const HOST = '127.0.0.1';
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A TCP port that was free a moment ago on 127.0.0.1 (never 6379). */
+const given = new Set();
+
+/**
+ * A TCP port that was free a moment ago on 127.0.0.1 (never 6379, never one
+ * this process was given before: a port is only taken once its server
+ * starts, and several start in parallel).
+ */
 export async function freePort() {
   for (;;) {
     const port = await new Promise((resolve, reject) => {
@@ -18,7 +24,10 @@ export async function freePort() {
         server.close(() => resolve(found));
       });
     });
-    if (port !== 6379) return port;
+    if (port !== 6379 && !given.has(port)) {
+      given.add(port);
+      return port;
+    }
   }
 }
 
@@ -134,14 +143,19 @@ export function killSuites() {
 }
 
 /**
- * Runs the conformance suite's `server` command with the Node 22 binary, its
- * output teed to `logPath`, killed after `timeoutMs`. Resolves to the exit
+ * Runs the conformance suite's `server` command for one requirement set
+ * (`requirements`, a spec revision) with the Node 22 binary, its output
+ * written to `logPath`, killed after `timeoutMs`; `scenarioTimeoutMs`
+ * replaces the suite's per-scenario timeout (30 s). Resolves to the exit
  * code and the whole output.
  */
-export function runSuite({ node22, cli, url, expectedFailures, outputDir, logPath, timeoutMs }) {
+export function runSuite(options) {
+  const { node22, cli, url, requirements, expectedFailures, outputDir, logPath, timeoutMs } =
+    options;
   return new Promise((resolve) => {
-    const args = [cli, 'server', '--url', url, '--expected-failures', expectedFailures];
-    args.push('--output-dir', outputDir);
+    const args = [cli, 'server', '--url', url, '--requirements', requirements];
+    args.push('--expected-failures', expectedFailures, '--output-dir', outputDir);
+    if (options.scenarioTimeoutMs) args.push('--timeout', String(options.scenarioTimeoutMs));
     const child = spawn(node22, args, {
       cwd: outputDir,
       env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },

@@ -1,4 +1,4 @@
-// Reading the conformance suite's output back for the runner's report.
+// Reading the conformance suite's results back for the runner's report.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -7,33 +7,109 @@ export function banner(text) {
   console.log(`\n${'='.repeat(72)}\n${text}\n${'='.repeat(72)}`);
 }
 
-/** The suite's own summary: from "=== SUMMARY ===" to the end of its output. */
-export function summaryOf(output) {
-  const start = output.indexOf('=== SUMMARY ===');
-  return start === -1 ? output.split('\n').slice(-40).join('\n') : output.slice(start);
+/**
+ * The server scenarios a requirement set scores, from the suite's own frozen
+ * `requirements/<revision>.yaml` (the `server:` list; `not_scored` entries
+ * run but never count).
+ */
+export function scoredScenarios(suiteDir, revision) {
+  const text = readFileSync(join(suiteDir, 'requirements', `${revision}.yaml`), 'utf8');
+  const scenarios = [];
+  let inServer = false;
+  for (const line of text.split('\n')) {
+    if (/^\S/.test(line)) inServer = /^server:\s*$/.test(line);
+    else if (inServer) {
+      const item = /^\s+-\s+([\w./-]+)\s*(#.*)?$/.exec(line);
+      if (item) scenarios.push(item[1]);
+    }
+  }
+  if (scenarios.length === 0)
+    throw new Error(`no server scenarios in requirements/${revision}.yaml`);
+  return scenarios;
 }
 
-/** Checks passed and checks run (passed + failed), from the suite's "Total:" line. */
-export function totalsOf(output) {
-  const match = /Total: (\d+) passed, (\d+) failed/.exec(output);
-  return match
-    ? { passed: Number(match[1]), total: Number(match[1]) + Number(match[2]) }
-    : undefined;
-}
-
-/** Failing and warning checks, read back from the suite's checks.json files. */
-export function problemsIn(outputDir) {
-  const lines = [];
+/** Each scenario's checks, from the suite's `<outputDir>/server-<scenario>-<time>/checks.json`. */
+function checksByScenario(outputDir) {
+  const found = new Map();
+  if (!existsSync(outputDir)) return found;
   for (const entry of readdirSync(outputDir, { withFileTypes: true })) {
     const file = join(outputDir, entry.name, 'checks.json');
-    if (!entry.isDirectory() || !existsSync(file)) continue;
-    for (const check of JSON.parse(readFileSync(file, 'utf8'))) {
-      if (check.status === 'FAILURE' || check.status === 'WARNING') {
-        lines.push(
-          `  ${check.status} ${entry.name.replace(/-\d{4}-.*$/, '')} / ${check.id}: ${check.errorMessage ?? ''}`,
-        );
+    const match = /^server-(.+)-\d{4}-\d{2}-\d{2}T/.exec(entry.name);
+    if (!entry.isDirectory() || !match || !existsSync(file)) continue;
+    found.set(match[1], JSON.parse(readFileSync(file, 'utf8')));
+  }
+  return found;
+}
+
+const failing = (check) => check.status === 'FAILURE' || check.status === 'WARNING';
+
+/**
+ * The score of one run: scored scenarios passing (no failing or warning
+ * check, as the suite's baseline counts them) and their checks passing
+ * (SUCCESS of SUCCESS + FAILURE, as the suite's own totals count them); the
+ * scenarios run but not scored; and one line per failing or warning check.
+ * A scored scenario without results (the suite could not run it) counts as
+ * failing.
+ */
+export function scoreOf(outputDir, scored) {
+  const results = checksByScenario(outputDir);
+  const problems = [];
+  const score = {
+    scenarios: { passed: 0, total: scored.length },
+    checks: { passed: 0, total: 0, warnings: 0 },
+    notScored: { run: 0, failing: [] },
+    problems,
+  };
+  for (const scenario of scored) {
+    const checks = results.get(scenario);
+    if (checks === undefined) {
+      problems.push(`  FAILURE ${scenario}: no results (the suite could not run it; see its log)`);
+      continue;
+    }
+    if (!checks.some(failing)) score.scenarios.passed += 1;
+    for (const check of checks) {
+      if (check.status === 'SUCCESS') score.checks.passed += 1;
+      if (check.status === 'SUCCESS' || check.status === 'FAILURE') score.checks.total += 1;
+      if (check.status === 'WARNING') score.checks.warnings += 1;
+      if (failing(check)) {
+        problems.push(`  ${check.status} ${scenario} / ${check.id}: ${check.errorMessage ?? ''}`);
       }
     }
   }
-  return lines.sort();
+  for (const [scenario, checks] of results) {
+    if (scored.includes(scenario)) continue;
+    score.notScored.run += 1;
+    if (checks.some((check) => check.status === 'FAILURE')) score.notScored.failing.push(scenario);
+  }
+  score.notScored.failing.sort();
+  return score;
+}
+
+/** One line of the final summary for a run's score. */
+export function scoreLine(score) {
+  const { scenarios, checks, notScored } = score;
+  const warnings = checks.warnings > 0 ? `, ${checks.warnings} warnings` : '';
+  const extra =
+    notScored.run > 0
+      ? `; not scored: ${notScored.run} run, ${notScored.failing.length} failing` +
+        (notScored.failing.length > 0 ? ` (${compact(notScored.failing)})` : '')
+      : '';
+  return (
+    `${scenarios.passed}/${scenarios.total} scenarios, ` +
+    `${checks.passed}/${checks.total} checks${warnings}${extra}`
+  );
+}
+
+/** `tasks-a, tasks-b, x` → `tasks-* (2), x`: names sharing a prefix before the first dash. */
+function compact(names) {
+  const groups = new Map();
+  for (const name of names) {
+    const prefix = name.split('-')[0];
+    groups.set(prefix, [...(groups.get(prefix) ?? []), name]);
+  }
+  return [...groups.values()]
+    .map((group) =>
+      group.length > 2 ? `${group[0].split('-')[0]}-* (${group.length})` : group.join(', '),
+    )
+    .join(', ');
 }

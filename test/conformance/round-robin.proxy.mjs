@@ -1,12 +1,17 @@
-// A small round-robin HTTP proxy for the conformance hop run. Every request that
-// carries a JSON-RPC message (POST, DELETE) goes to the other instance than the
-// previous such request of the same session did; an `initialize` (no session
-// yet) goes to the other instance than the previous `initialize`. A GET (the
-// client's standalone SSE stream) goes to the instance that did not create the
-// session. The SDK client opens that GET concurrently with its first call, so
-// counting GETs in the alternation would make the instance of every later
-// message depend on a race, and the suite's results with it; this way every
-// message of a session hops, deterministically.
+// A small round-robin HTTP proxy for the conformance hop runs.
+// 2025-era traffic (sessions): every request that carries a JSON-RPC message
+// (POST, DELETE) goes to the other instance than the previous such request of
+// the same session did; an `initialize` (no session yet) goes to the other
+// instance than the previous session-less request. A GET (the client's
+// standalone SSE stream) goes to the instance that did not create the session.
+// The SDK client opens that GET concurrently with its first call, so counting
+// GETs in the alternation would make the instance of every later message
+// depend on a race, and the suite's results with it; this way every message
+// of a session hops, deterministically.
+// MCP 2026-07-28 traffic has no session: each request goes to the other
+// instance than the previous session-less request, so consecutive requests
+// of a scenario (the rounds of an input_required call, a listen stream and
+// the call that triggers its notification) land on different instances.
 // Bodies and responses (SSE streams included) are streamed through untouched;
 // the Host header is kept, as a load balancer in front of the instances would
 // keep it. Loopback only.
@@ -42,14 +47,14 @@ export async function startRoundRobinProxy({ targets, tracePath, port = 0 }) {
   const names = targets.map((_, i) => String.fromCharCode(65 + i));
   const counts = Object.fromEntries(names.map((n) => [n, 0]));
   const other = (index) => (index + 1) % targets.length;
-  let lastInitialize = targets.length - 1;
+  let lastSessionless = targets.length - 1; // instance of the last request without a session
   const lastMessage = new Map(); // session id -> instance of its last POST/DELETE
   const creator = new Map(); // session id -> instance that answered its initialize
   let seq = 0;
   const sockets = new Set();
 
   const pick = (sessionId, method) => {
-    if (sessionId === undefined) return (lastInitialize = other(lastInitialize));
+    if (sessionId === undefined) return (lastSessionless = other(lastSessionless));
     const created = creator.get(sessionId);
     if (method === 'GET') return created === undefined ? 0 : other(created);
     const index = other(lastMessage.get(sessionId) ?? created ?? 0);

