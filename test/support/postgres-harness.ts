@@ -82,6 +82,8 @@ export interface PostgresProxy {
   restore(): void;
   /** Connections currently open through the proxy. */
   readonly open: number;
+  /** Local ports of the proxy's connections to the server (`client_port` in `pg_stat_activity`). */
+  readonly upstreamPorts: number[];
   stop(): Promise<void>;
 }
 
@@ -125,6 +127,9 @@ export async function startPostgresProxy(): Promise<PostgresProxy> {
     url: url.toString(),
     get open() {
       return pairs.size;
+    },
+    get upstreamPorts() {
+      return [...pairs].map(([, upstream]) => upstream.localPort ?? 0);
     },
     cut() {
       mode = 'cut';
