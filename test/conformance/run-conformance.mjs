@@ -117,10 +117,15 @@ function baselineOf(output) {
     'Baseline check',
   ];
   const starts = markers.map((marker) => output.indexOf(marker)).filter((index) => index >= 0);
-  return starts.length > 0 ? output.slice(Math.min(...starts)).trimEnd() : '(no baseline verdict)';
+  if (starts.length === 0) return '(no baseline verdict)';
+  // eslint-disable-next-line no-control-regex -- the suite colours its verdict even with NO_COLOR
+  return output
+    .slice(Math.min(...starts))
+    .replace(/\x1b\[[0-9;]*m/g, '')
+    .trimEnd();
 }
 
-function report(done) {
+function report(done, keep) {
   banner(`${done.requirements}, ${TITLES[done.target]} (${done.seconds} s)`);
   console.log(`Score: ${scoreLine(done.score)}`);
   if (done.score.problems.length > 0) {
@@ -134,7 +139,10 @@ function report(done) {
   }
   const counts = done.proxy?.counts;
   if (counts) console.log(`Requests per instance: A ${counts.A}, B ${counts.B}`);
-  console.log(`Logs: ${done.dir}`);
+  if (counts && !(counts.A > 0 && counts.B > 0)) {
+    console.log('The proxy did not reach both instances: this hop run proves nothing.');
+  }
+  if (keep) console.log(`Logs: ${done.dir}`);
 }
 
 async function main() {
@@ -162,8 +170,10 @@ async function main() {
   for (const run of done) {
     run.ok = run.result.code === 0;
     if (run.proxy && !(run.proxy.counts.A > 0 && run.proxy.counts.B > 0)) run.ok = false;
-    report(run);
   }
+  const ok = done.every((run) => run.ok);
+  const keep = !ok || Boolean(process.env.CONFORMANCE_KEEP_LOGS);
+  for (const run of done) report(run, keep);
 
   banner('Conformance summary (scored scenarios of each requirement set)');
   for (const run of done) {
@@ -172,10 +182,9 @@ async function main() {
       `${run.ok ? 'PASS' : 'FAIL'}  ${title}: ${scoreLine(run.score)} (${run.seconds} s)`,
     );
   }
-  const ok = done.every((run) => run.ok);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   await cleanUp();
-  if (ok && !process.env.CONFORMANCE_KEEP_LOGS) {
+  if (!keep) {
     rmSync(workDir, { recursive: true, force: true });
     console.log(`Wall time ${seconds} s (logs removed; CONFORMANCE_KEEP_LOGS=1 keeps them)`);
   } else {
