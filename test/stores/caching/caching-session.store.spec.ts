@@ -26,7 +26,8 @@ const backends = [
       const channel = new RedisInvalidationChannel(client, { channel: `${prefix}invalidate` });
       const store = new CachingSessionStore(
         new MemorySessionStore(),
-        new RedisSessionStore(client, { keyPrefix: prefix }),
+        // Generous commandTimeout: the machine may be busy, and the bound is tested elsewhere.
+        new RedisSessionStore(client, { keyPrefix: prefix, commandTimeout: 10_000 }),
         { channel },
       );
       // Start with the cache in use: it is bypassed until the channel subscribes.
