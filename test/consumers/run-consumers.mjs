@@ -34,7 +34,8 @@ const SHUTDOWN_TIMEOUT_MS = 15_000;
 
 const CASES = [
   { name: 'cjs-nest11', title: 'CommonJS app, Nest 11', app: true },
-  { name: 'esm-nest12', title: 'ESM app ("type": "module"), Nest 12.5', app: true },
+  // Nest 12 is ESM-only; our CommonJS build loads it with require(esm): Node >= 20.19.
+  { name: 'esm-nest12', title: 'ESM app ("type": "module"), Nest 12.5', app: true, node: '20.19' },
   { name: 'types', title: 'types without optional peers, skipLibCheck false', app: false },
 ];
 
@@ -105,6 +106,13 @@ function run(command, args, { cwd, timeoutMs = STEP_TIMEOUT_MS }) {
       reject(new Error(`${command} ${args.join(' ')}: ${how}\n${tail(stdout + stderr)}`));
     });
   });
+}
+
+/** True when this Node is older than `version` ("major.minor"). */
+function olderThan(version) {
+  const [major, minor] = version.split('.').map(Number);
+  const [ourMajor, ourMinor] = process.versions.node.split('.').map(Number);
+  return ourMajor < major || (ourMajor === major && ourMinor < minor);
 }
 
 const tail = (text, lines = 40) => text.trimEnd().split('\n').slice(-lines).join('\n');
@@ -317,6 +325,9 @@ async function main() {
       );
       for (const line of lines) console.log(line);
       console.log(`    ${String(error?.message ?? error).replaceAll('\n', '\n    ')}`);
+      if (consumer.node && olderThan(consumer.node)) {
+        console.log(`    (this app needs Node >= ${consumer.node}; this is ${process.version})`);
+      }
     }
   }
   const passed = cases.length - failed;
