@@ -19,6 +19,10 @@ export type { RedisInvalidationChannelOptions } from './stores/redis/redis-inval
 export { MemoryServerEventBus } from './stores/memory/memory-server-event-bus';
 export { RedisServerEventBus } from './stores/redis/redis-server-event-bus';
 export type {
+  RedisServerEventBusOptions,
+  RedisServerEventBusClient,
+} from './stores/redis/redis-server-event-bus.options';
+export type {
   SessionInvalidationChannel,
   SessionInvalidationListener,
 } from './interfaces/session-invalidation.interface';
