@@ -59,8 +59,8 @@ export class PostgresSessionStore implements SessionStore, OnApplicationShutdown
     options: PostgresSessionStoreOptions = {},
   ) {
     this.options = resolvePostgresOptions(options);
-    const { schema, table, preparedStatements } = this.options;
-    this.sql = statements(schema, table, preparedStatements);
+    const { schema, table, preparedStatements: prepared, synchronousCommit } = this.options;
+    this.sql = statements(schema, table, { prepared, synchronousCommit });
   }
 
   /**

@@ -16,7 +16,13 @@ const at = (param: string): string => `to_timestamp(${param}::float8 / 1000)`;
 const ms = (column: string): string => `(extract(epoch from ${column}) * 1000)::int8`;
 
 const COLUMNS = 'id, format, created_at, last_accessed, expires_at, record';
-const VALUES = `VALUES ($1, ${FORMAT}, ${at('$2')}, ${at('$3')}, ${at('$4')}, $5)`;
+const VALUES = `SELECT $1, ${FORMAT}, ${at('$2')}, ${at('$3')}, ${at('$4')}, $5`;
+/**
+ * Joined into a write, it makes that one transaction commit without waiting
+ * for its WAL flush (`SET LOCAL` in a single statement; the connection keeps
+ * its own setting). Evaluated only when a row is written.
+ */
+const ASYNC = "(SELECT set_config('synchronous_commit', 'off', true)) AS commit_mode";
 const REPLACE =
   'SET format = EXCLUDED.format, created_at = EXCLUDED.created_at, ' +
   'last_accessed = EXCLUDED.last_accessed, expires_at = EXCLUDED.expires_at, record = EXCLUDED.record';
@@ -70,19 +76,31 @@ export interface PostgresStatements {
 /** Every column is read as text (we parse it): a pool's own type parsers never apply. */
 const AS_TEXT = { getTypeParser: () => (value: string) => value };
 
+/** How {@link statements} writes: named prepared statements or not, durable commits or not. */
+export interface StatementOptions {
+  prepared: boolean;
+  synchronousCommit: boolean;
+}
+
 /** Builds the statements for `schema`.`table`. */
-export function statements(schema: string, table: string, prepared: boolean): PostgresStatements {
+export function statements(
+  schema: string,
+  table: string,
+  { prepared, synchronousCommit }: StatementOptions,
+): PostgresStatements {
   const t = `${quoteIdent(schema)}.${quoteIdent(table)}`;
+  const from = synchronousCommit ? '' : ` FROM ${ASYNC}`;
+  const using = synchronousCommit ? '' : ` USING ${ASYNC}`;
   const texts: Record<keyof PostgresStatements, string> = {
-    create: `INSERT INTO ${t} AS s (${COLUMNS}) ${VALUES} ON CONFLICT (id) DO UPDATE ${REPLACE} WHERE s.expires_at <= ${at('$6')}`,
-    save: `INSERT INTO ${t} (${COLUMNS}) ${VALUES} ON CONFLICT (id) DO UPDATE ${REPLACE}`,
+    create: `INSERT INTO ${t} AS s (${COLUMNS}) ${VALUES}${from} ON CONFLICT (id) DO UPDATE ${REPLACE} WHERE s.expires_at <= ${at('$6')}`,
+    save: `INSERT INTO ${t} (${COLUMNS}) ${VALUES}${from} ON CONFLICT (id) DO UPDATE ${REPLACE}`,
     load: `SELECT format, record, ${ms('created_at')}, ${ms('last_accessed')}, ${ms('expires_at')} FROM ${t} WHERE id = $1 AND expires_at > ${at('$2')}`,
-    touch: `UPDATE ${t} SET last_accessed = ${at('$2')}, expires_at = ${at('$3')} WHERE id = $1 AND expires_at > ${at('$2')} RETURNING format, record, ${ms('created_at')}`,
-    delete: `DELETE FROM ${t} WHERE id = $1`,
+    touch: `UPDATE ${t} SET last_accessed = ${at('$2')}, expires_at = ${at('$3')}${from} WHERE id = $1 AND expires_at > ${at('$2')} RETURNING format, record, ${ms('created_at')}`,
+    delete: `DELETE FROM ${t}${using} WHERE id = $1`,
     count: `SELECT count(*) FROM ${t} WHERE expires_at > ${at('$1')}`,
     // Row locks taken in expiry order, a bounded batch per statement; SKIP
     // LOCKED lets two sweeping instances (and rows being written) pass by.
-    cleanup: `DELETE FROM ${t} WHERE ctid = ANY (ARRAY(SELECT ctid FROM ${t} WHERE expires_at <= ${at('$1')} ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED))`,
+    cleanup: `DELETE FROM ${t}${using} WHERE ctid = ANY (ARRAY(SELECT ctid FROM ${t} WHERE expires_at <= ${at('$1')} ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED))`,
   };
   const out = {} as PostgresStatements;
   for (const [op, text] of Object.entries(texts) as [keyof PostgresStatements, string][]) {

@@ -118,7 +118,7 @@ describe(`PostgresSessionStore.cleanupExpired over ${ROWS} rows, ${100 / EXPIRED
     const store = new PostgresSessionStore(schema.pool, { schema: schema.name, table });
     await store.migrate();
     await populate(table);
-    const sql = statements(schema.name, table, false);
+    const sql = statements(schema.name, table, { prepared: false, synchronousCommit: true });
     const now = Date.now();
     for (const [text, values] of [
       [sql.count.text, [now]],

@@ -8,12 +8,13 @@ const schema = usePostgresSchema('store');
 const VERSION = '2025-11-25';
 
 describe.each([
-  ['prepared statements', true],
-  ['unnamed statements', false],
-])('PostgresSessionStore with %s', (_, preparedStatements) => {
+  ['prepared statements', {}],
+  ['unnamed statements', { preparedStatements: false }],
+  ['asynchronous commits', { synchronousCommit: false }],
+])('PostgresSessionStore with %s', (variant, options) => {
   sessionStoreContract(
-    `PostgresSessionStore (${_})`,
-    async () => ({ store: await freshStore(schema, { preparedStatements }) }),
+    `PostgresSessionStore (${variant})`,
+    async () => ({ store: await freshStore(schema, options) }),
     { touch: true, count: true, cleanupExpired: true },
   );
 });
@@ -199,12 +200,26 @@ describe('PostgresSessionStore specifics', () => {
       [{ table: 't'.repeat(49) }, /table/],
       [{ schema: 'a\u0000b' }, /schema/],
       [{ preparedStatements: 'yes' }, /preparedStatements/],
+      [{ synchronousCommit: 0 }, /synchronousCommit/],
     ];
     for (const [options, message] of bad) {
       expect(() => new PostgresSessionStore(schema.pool, options)).toThrow(message);
       expect(() => PostgresSessionStore.fromUrl(PG_URL, options)).toThrow(message);
     }
     expect(() => PostgresSessionStore.fromUrl('')).toThrow(/url/);
+  });
+
+  it('commits its own writes asynchronously with synchronousCommit false, and only those', async () => {
+    const pool = schema.newPool({ max: 1 });
+    const store = await freshStore(schema, { synchronousCommit: false }, pool);
+    const record = await store.create(new SessionRecord('async', VERSION, 60_000));
+    await store.save(record);
+    await store.touch('async', 60_000);
+    await store.delete('async');
+    await store.cleanupExpired();
+    // The one connection the store used keeps its own setting.
+    expect((await pool.query('SHOW synchronous_commit')).rows[0].synchronous_commit).toBe('on');
+    expect(await store.load('async')).toBeUndefined();
   });
 
   it('leaves a pool it was given open on shutdown', async () => {
