@@ -8,31 +8,7 @@ import {
   SessionRecord,
   type SessionStore,
 } from '../lib';
-
-/** A memory store whose sweeps can be counted, failed or held open. */
-class ProbeStore extends MemorySessionStore {
-  sweeps = 0;
-  concurrent = 0;
-  maxConcurrent = 0;
-  failNext = false;
-  hold?: Promise<void>;
-
-  override async cleanupExpired(): Promise<number> {
-    this.sweeps++;
-    this.concurrent++;
-    this.maxConcurrent = Math.max(this.maxConcurrent, this.concurrent);
-    try {
-      if (this.hold) await this.hold;
-      if (this.failNext) {
-        this.failNext = false;
-        throw new Error('backend unreachable');
-      }
-      return await super.cleanupExpired();
-    } finally {
-      this.concurrent--;
-    }
-  }
-}
+import { InstrumentedSessionStore } from './support/instrumented-session.store';
 
 async function boot(options: McpSessionModuleOptions) {
   const moduleRef = await Test.createTestingModule({
@@ -54,25 +30,25 @@ describe('SessionCleanupService', () => {
   });
 
   it('sweeps every cleanupInterval once the application has bootstrapped', async () => {
-    const store = new ProbeStore();
+    const store = new InstrumentedSessionStore();
     const app = await boot({ store, cleanupInterval: 1_000 });
     const dead = new SessionRecord('dead', '2025-11-25', 500);
     await store.save(dead);
     await store.save(new SessionRecord('live', '2025-11-25', 60_000));
 
     await jest.advanceTimersByTimeAsync(999);
-    expect(store.sweeps).toBe(0);
+    expect(store.calls.cleanupExpired).toBe(0);
     await jest.advanceTimersByTimeAsync(1);
-    expect(store.sweeps).toBe(1);
+    expect(store.calls.cleanupExpired).toBe(1);
     expect(await store.count()).toBe(1);
     await jest.advanceTimersByTimeAsync(3_000);
-    expect(store.sweeps).toBe(4);
+    expect(store.calls.cleanupExpired).toBe(4);
     await app.close();
   });
 
   it('logs the count of each sweep', async () => {
     const log = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
-    const store = new ProbeStore();
+    const store = new InstrumentedSessionStore();
     const app = await boot({ store, cleanupInterval: 1_000 });
     await store.save(new SessionRecord('dead', '2025-11-25', 10));
     await jest.advanceTimersByTimeAsync(1_000);
@@ -95,44 +71,42 @@ describe('SessionCleanupService', () => {
   });
 
   it('does nothing when cleanupInterval is false', async () => {
-    const store = new ProbeStore();
+    const store = new InstrumentedSessionStore();
     const app = await boot({ store, cleanupInterval: false });
     await jest.advanceTimersByTimeAsync(10 * 60_000);
-    expect(store.sweeps).toBe(0);
+    expect(store.calls.cleanupExpired).toBe(0);
     await app.close();
   });
 
   it('survives a throwing sweep, logs it, and runs the next one', async () => {
     const error = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
-    const store = new ProbeStore();
+    const store = new InstrumentedSessionStore();
     const app = await boot({ store, cleanupInterval: 1_000 });
-    store.failNext = true;
+    store.failing.add('cleanupExpired');
     await jest.advanceTimersByTimeAsync(1_000);
     expect(error).toHaveBeenCalledWith(expect.stringContaining('backend unreachable'));
+    store.failing.clear();
     await jest.advanceTimersByTimeAsync(1_000);
-    expect(store.sweeps).toBe(2);
+    expect(store.calls.cleanupExpired).toBe(2);
     await app.close();
   });
 
   it('never runs two sweeps at once', async () => {
-    const store = new ProbeStore();
-    let release!: () => void;
-    store.hold = new Promise((resolve) => (release = resolve));
+    const store = new InstrumentedSessionStore();
+    const release = store.hold('cleanupExpired');
     const app = await boot({ store, cleanupInterval: 1_000 });
     await jest.advanceTimersByTimeAsync(5_000);
-    expect(store.sweeps).toBe(1);
-    expect(store.maxConcurrent).toBe(1);
+    expect(store.calls.cleanupExpired).toBe(1);
+    expect(store.peak.cleanupExpired).toBe(1);
     release();
-    store.hold = undefined;
     await jest.advanceTimersByTimeAsync(1_000);
-    expect(store.sweeps).toBe(2);
+    expect(store.calls.cleanupExpired).toBe(2);
     await app.close();
   });
 
   it('stops on app.close(), waiting for a sweep in progress, and leaves no timer', async () => {
-    const store = new ProbeStore();
-    let release!: () => void;
-    store.hold = new Promise((resolve) => (release = resolve));
+    const store = new InstrumentedSessionStore();
+    const release = store.hold('cleanupExpired');
     const app = await boot({ store, cleanupInterval: 1_000 });
     await jest.advanceTimersByTimeAsync(1_000);
     expect(jest.getTimerCount()).toBe(1);
@@ -145,11 +119,11 @@ describe('SessionCleanupService', () => {
     await closing;
     expect(jest.getTimerCount()).toBe(0);
     await jest.advanceTimersByTimeAsync(10_000);
-    expect(store.sweeps).toBe(1);
+    expect(store.calls.cleanupExpired).toBe(1);
   });
 
   it('can be asked for a sweep directly', async () => {
-    const store = new ProbeStore();
+    const store = new InstrumentedSessionStore();
     const app = await boot({ store, cleanupInterval: false });
     const dead = new SessionRecord('d', '2025-11-25', 60_000);
     dead.expiresAt = new Date(Date.now() - 1);

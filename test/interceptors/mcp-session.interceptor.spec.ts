@@ -9,7 +9,7 @@ import {
   type SessionStore,
 } from '../../lib';
 import { bootApp, PLATFORMS, type Platform, type TestApp } from '../support/http-app';
-import { ProbeStore } from '../support/probe-store';
+import { InstrumentedSessionStore } from '../support/instrumented-session.store';
 
 @Controller('mcp')
 @UseInterceptors(McpSessionInterceptor)
@@ -70,11 +70,11 @@ async function liveSession(store: SessionStore, id: string, owner?: string) {
 }
 
 describe.each(PLATFORMS)('McpSessionInterceptor on %s', (platform: Platform) => {
-  let store: ProbeStore;
+  let store: InstrumentedSessionStore;
   let http: TestApp;
 
   async function boot(options: McpSessionModuleOptions & { globalInterceptor?: boolean } = {}) {
-    store = (options.store as ProbeStore) ?? new ProbeStore();
+    store = (options.store as InstrumentedSessionStore) ?? new InstrumentedSessionStore();
     http = await bootApp(platform, { cleanupInterval: false, ...options, store }, [
       EchoController,
       OpenController,
@@ -90,7 +90,7 @@ describe.each(PLATFORMS)('McpSessionInterceptor on %s', (platform: Platform) => 
     await boot();
     const res = await send(http.url, 'POST');
     expect(res).toEqual({ status: 201, body: { session: null, expiresAt: null } });
-    expect(store.calls).toEqual([]);
+    expect(store.log).toEqual([]);
   });
 
   it.each([
@@ -108,16 +108,16 @@ describe.each(PLATFORMS)('McpSessionInterceptor on %s', (platform: Platform) => 
       error: { code: -32000, message: 'Bad Request: malformed Mcp-Session-Id header' },
       id: null,
     });
-    expect(store.calls).toEqual([]);
+    expect(store.log).toEqual([]);
   });
 
   it('answers 400 for a repeated header', async () => {
     await boot();
     await liveSession(store, 'abc');
-    store.calls = [];
+    store.log = [];
     const res = await send(http.url, 'GET', { 'mcp-session-id': ['abc', 'abc'] });
     expect(res.status).toBe(400);
-    expect(store.calls).toEqual([]);
+    expect(store.log).toEqual([]);
   });
 
   it('accepts 255 visible ASCII characters', async () => {
@@ -144,13 +144,13 @@ describe.each(PLATFORMS)('McpSessionInterceptor on %s', (platform: Platform) => 
   it('extends a live session with one touch and hands the record to @McpSession()', async () => {
     await boot({ ttl: 600_000 });
     const before = await liveSession(store, 'live-session');
-    store.calls = [];
+    store.log = [];
     const res = await send(http.url, 'POST', { 'mcp-session-id': 'live-session' });
     expect(res.status).toBe(201);
     const body = res.body as { session: string; expiresAt: string };
     expect(body.session).toBe('live-session');
     expect(new Date(body.expiresAt).getTime()).toBeGreaterThan(before.expiresAt.getTime());
-    expect(store.calls).toEqual(['touch']);
+    expect(store.log).toEqual(['touch']);
     expect((await store.load('live-session'))!.expiresAt.toISOString()).toBe(body.expiresAt);
   });
 
@@ -202,7 +202,7 @@ describe.each(PLATFORMS)('McpSessionInterceptor on %s', (platform: Platform) => 
     await boot();
     const id = 'f'.repeat(40);
     await liveSession(store, id);
-    store.failing = true;
+    store.down(true);
     const res = await send(http.url, 'POST', { 'mcp-session-id': id });
     expect(res).toEqual({
       status: 503,

@@ -10,21 +10,13 @@ import { SampleModule } from '../../sample/sample.module';
 import { type RedisNode, startRedisNode } from '../support/redis-harness';
 import { listen, PLATFORMS, type Platform, type TestApp } from '../support/http-app';
 import { connect, type McpClientSession, rawCall, Router, toolJson } from '../support/mcp-client';
+import { eventually } from '../support/wait';
 
 const NOT_FOUND = {
   jsonrpc: '2.0',
   error: { code: -32001, message: 'Session not found' },
   id: null,
 };
-
-/** Waits (polling, up to 5 s) until `check` holds: for pub/sub invalidations to arrive. */
-async function until(what: string, check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`gave up waiting until ${what}`);
-}
 
 describe.each(PLATFORMS)('MCP sessions over Redis on %s', (platform: Platform) => {
   let redis: RedisNode;
@@ -73,20 +65,20 @@ describe.each(PLATFORMS)('MCP sessions over Redis on %s', (platform: Platform) =
     router.target = b.app.url;
     expect(await count(session)).toBe(2);
     expect(await count(session)).toBe(3);
-    await until('A sees the counter B saved', async () => {
+    await eventually('A sees the counter B saved', async () => {
       return (await a.store.load(id))?.data?.count === 3;
     });
 
     router.target = a.app.url;
     expect(await count(session)).toBe(4);
-    await until('B sees the counter A saved', async () => {
+    await eventually('B sees the counter A saved', async () => {
       return (await b.store.load(id))?.data?.count === 4;
     });
 
     router.target = b.app.url;
     await session.transport.terminateSession();
     expect(await rawCall(b.app.url, id)).toEqual({ status: 404, body: NOT_FOUND });
-    await until('A sees the deletion', async () => (await a.store.load(id)) === undefined);
+    await eventually('A sees the deletion', async () => (await a.store.load(id)) === undefined);
     expect(await rawCall(a.app.url, id)).toEqual({ status: 404, body: NOT_FOUND });
   });
 
@@ -124,7 +116,7 @@ describe.each(PLATFORMS)('MCP sessions over Redis on %s', (platform: Platform) =
       await redis.start();
     }
     // Redis ran without persistence: the session went with it; a new one works.
-    await until('the store answers again', async () => {
+    await eventually('the store answers again', async () => {
       return (await rawCall(app.url, session.sessionId)).status === 404;
     });
     const fresh = await client(router);

@@ -32,7 +32,7 @@ import {
   Router,
   toolJson,
 } from '../support/mcp-client';
-import { ProbeStore } from '../support/probe-store';
+import { InstrumentedSessionStore } from '../support/instrumented-session.store';
 
 /** An MCP endpoint behind the interceptor, which attaches the record for handle(). */
 @Controller('mcp')
@@ -73,7 +73,7 @@ const NOT_FOUND = {
 describe.each(PLATFORMS)('MCP SDK integration on %s', (platform: Platform) => {
   const apps: TestApp[] = [];
   const clients: McpClientSession[] = [];
-  let store: ProbeStore;
+  let store: InstrumentedSessionStore;
 
   async function boot(options: McpSessionModuleOptions = {}, shared: SessionStore = store) {
     const app = await listen(platform, SampleModule.register({ store: shared, ...options }));
@@ -125,7 +125,7 @@ describe.each(PLATFORMS)('MCP SDK integration on %s', (platform: Platform) => {
   }
 
   beforeEach(() => {
-    store = new ProbeStore();
+    store = new InstrumentedSessionStore();
   });
   afterEach(async () => {
     for (const c of clients.splice(0)) await c.close();
@@ -200,7 +200,7 @@ describe.each(PLATFORMS)('MCP SDK integration on %s', (platform: Platform) => {
     await session.transport.terminateSession();
     expect(await store.load(id)).toBeUndefined();
     expect(app.app.get(McpSessionTransports).size).toBe(0);
-    expect(store.calls.filter((c) => c === 'delete')).toEqual(['delete']);
+    expect(store.log.filter((c) => c === 'delete')).toEqual(['delete']);
     expect(await rawCall(app.url, id)).toEqual({ status: 404, body: NOT_FOUND });
   });
 
@@ -221,10 +221,10 @@ describe.each(PLATFORMS)('MCP SDK integration on %s', (platform: Platform) => {
 
   it('answers 503 and keeps nothing when the store fails on initialize', async () => {
     const app = await boot();
-    store.failing = true;
+    store.down(true);
     jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     await expect(connect(new Router(app.url))).rejects.toThrow(/session store unavailable/);
-    store.failing = false;
+    store.down(false);
     expect(await store.count()).toBe(0);
     expect(app.app.get(McpSessionTransports).size).toBe(0);
   });
@@ -232,9 +232,9 @@ describe.each(PLATFORMS)('MCP SDK integration on %s', (platform: Platform) => {
   it('costs one store call per request (handle() runs the session check itself)', async () => {
     const app = await boot();
     const id = await rawInitialize(app.url);
-    store.calls = [];
+    store.log = [];
     expect((await rawCall(app.url, id)).status).toBe(200);
-    expect(store.calls).toEqual(['touch']);
+    expect(store.log).toEqual(['touch']);
   });
 
   it('behind the interceptor, handle() reuses the record it attached; DELETE deletes once', async () => {
@@ -254,9 +254,9 @@ describe.each(PLATFORMS)('MCP SDK integration on %s', (platform: Platform) => {
     );
     apps.push(app);
     const id = await rawInitialize(app.url);
-    store.calls = [];
+    store.log = [];
     expect((await rawCall(app.url, id)).status).toBe(200);
-    expect(store.calls).toEqual(['touch']);
+    expect(store.log).toEqual(['touch']);
 
     const session = await client(new Router(app.url));
     expect(await session.client.callTool({ name: 'hello', arguments: {} })).toEqual({
@@ -264,9 +264,9 @@ describe.each(PLATFORMS)('MCP SDK integration on %s', (platform: Platform) => {
     });
     expect(await rawCall(app.url, 'no-such-session')).toEqual({ status: 404, body: NOT_FOUND });
     expect((await rawCall(app.url, 'bad id')).status).toBe(400);
-    store.calls = [];
+    store.log = [];
     await session.transport.terminateSession();
-    expect(store.calls.filter((call) => call === 'delete')).toEqual(['delete']);
+    expect(store.log.filter((call) => call === 'delete')).toEqual(['delete']);
     expect(await rawCall(app.url, session.sessionId)).toEqual({ status: 404, body: NOT_FOUND });
   });
 

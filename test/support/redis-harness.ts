@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eventually } from './wait';
 
 /**
  * Real redis-server processes for tests: single nodes and a 3-master cluster
@@ -31,7 +32,6 @@ const HOST = '127.0.0.1';
 const INSTALL_HINT =
   'redis-server and redis-cli must be on the PATH for the Redis tests ' +
   '(Debian/Ubuntu: apt-get install -y redis-server)';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface RunResult {
   code: number;
@@ -87,12 +87,9 @@ async function answers(port: number): Promise<boolean> {
   return result.code === 0 && result.stdout.trim() === 'PONG';
 }
 
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`redis-harness: timed out waiting for ${what}`);
-    await sleep(20);
-  }
+/** Polls `check` (each one a redis-cli process) every 20 ms until it holds. */
+function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 10_000) {
+  return eventually(`redis-harness: ${what}`, check, { timeoutMs, everyMs: 20 });
 }
 
 /** One redis-server process: its port, its temp dir and its arguments. */

@@ -12,8 +12,8 @@ const VERSION = '2025-11-25';
 const TTL = 60_000;
 
 function setup(options: CachingSessionStoreOptions = {}) {
-  const cache = new InstrumentedSessionStore(new MemorySessionStore());
-  const backend = new InstrumentedSessionStore(new MemorySessionStore());
+  const cache = new InstrumentedSessionStore();
+  const backend = new InstrumentedSessionStore();
   const store = new CachingSessionStore(cache, backend, options);
   return { cache, backend, store };
 }

@@ -11,15 +11,7 @@ import {
   startRedisCluster,
   startRedisNode,
 } from '../../support/redis-harness';
-
-/** Polls `check` until it holds; real pub/sub takes a moment. */
-async function eventually(check: () => boolean, what: string, deadlineMs = 5_000) {
-  const deadline = Date.now() + deadlineMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+import { eventually } from '../../support/wait';
 
 class Recorder implements SessionInvalidationListener {
   readonly events: string[] = [];
@@ -81,7 +73,7 @@ describe.each(topologies)('RedisInvalidationChannel (%s)', (_name, open) => {
   it('tells every other instance, and every other local listener, but not the publisher', async () => {
     const a = channel();
     const b = channel();
-    await eventually(() => a.connected && b.connected, 'both subscriptions');
+    await eventually('both subscriptions', () => a.connected && b.connected);
     const publisher = new Recorder();
     const neighbour = new Recorder();
     const remote = new Recorder();
@@ -91,11 +83,11 @@ describe.each(topologies)('RedisInvalidationChannel (%s)', (_name, open) => {
 
     await a.publish('session:1 with spaces', publisher);
     expect(neighbour.events).toEqual(['session:1 with spaces']);
-    await eventually(() => remote.events.length === 1, 'the remote message');
+    await eventually('the remote message', () => remote.events.length === 1);
     expect(remote.events).toEqual(['session:1 with spaces']);
 
     await b.publish('second');
-    await eventually(() => publisher.events.length === 1, 'the message back');
+    await eventually('the message back', () => publisher.events.length === 1);
     expect(publisher.events).toEqual(['second']);
     expect(neighbour.events).toEqual(['session:1 with spaces', 'second']);
   });
@@ -103,35 +95,35 @@ describe.each(topologies)('RedisInvalidationChannel (%s)', (_name, open) => {
   it('subscribes with a client that is already connected', async () => {
     const client = topology.client();
     clients.push(client);
-    await eventually(() => client.status === 'ready', 'the client');
+    await eventually('the client', () => client.status === 'ready');
     const late = new RedisInvalidationChannel(client, { channel: 'test:invalidate' });
     channels.push(late);
     const other = channel();
-    await eventually(() => late.connected && other.connected, 'both subscriptions');
+    await eventually('both subscriptions', () => late.connected && other.connected);
     const listener = new Recorder();
     late.subscribe(listener);
     await other.publish('late');
-    await eventually(() => listener.events.length === 1, 'the message');
+    await eventually('the message', () => listener.events.length === 1);
     expect(listener.events).toEqual(['late']);
   });
 
   it('stops telling a listener once it unsubscribes', async () => {
     const a = channel();
     const b = channel();
-    await eventually(() => a.connected && b.connected, 'both subscriptions');
+    await eventually('both subscriptions', () => a.connected && b.connected);
     const listener = new Recorder();
     const witness = new Recorder();
     const unsubscribe = b.subscribe(listener);
     b.subscribe(witness);
     unsubscribe();
     await a.publish('x');
-    await eventually(() => witness.events.length === 1, 'the witness');
+    await eventually('the witness', () => witness.events.length === 1);
     expect(listener.events).toEqual([]);
   });
 
   it('closes its own subscriber on shutdown, idempotently, and leaves the user client open', async () => {
     const a = channel();
-    await eventually(() => a.connected, 'the subscription');
+    await eventually('the subscription', () => a.connected);
     await a.onApplicationShutdown();
     await a.onApplicationShutdown();
     expect(a.connected).toBe(false);
@@ -164,17 +156,17 @@ describe('RedisInvalidationChannel across an outage', () => {
     });
     channel.subscribe(listener);
     try {
-      await eventually(() => channel.connected, 'the subscription');
+      await eventually('the subscription', () => channel.connected);
       expect(listener.events).toEqual(['<reset>']);
 
       await node.stop();
-      await eventually(() => !channel.connected, 'the loss');
+      await eventually('the loss', () => !channel.connected);
       const error = await channel.publish('lost').catch((e: unknown) => e);
       expect(error).toBeInstanceOf(SessionStoreError);
       expect((error as SessionStoreError).kind).toBe('backend');
 
       await node.start();
-      await eventually(() => channel.connected, 'the new subscription', 10_000);
+      await eventually('the new subscription', () => channel.connected, { timeoutMs: 10_000 });
       expect(connectedAtReset).toBe(false);
       expect(listener.events).toEqual(['<reset>', 'lost', '<reset>']);
     } finally {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { RedisSessionStore, SessionRecord } from '../../../lib';
+import { commandStats } from '../../support/redis-commandstats';
 import { startRedisNode, type RedisNode } from '../../support/redis-harness';
 import { closeQuietly, freshPrefix, keysUnder } from './redis-test.helpers';
 
@@ -33,10 +34,9 @@ function typicalRecord(id: string): SessionRecord {
 async function commandsOf(action: () => Promise<unknown>): Promise<Record<string, number>> {
   await admin.config('RESETSTAT');
   await action();
-  const info = await admin.info('commandstats');
   const counts: Record<string, number> = {};
-  for (const [, name, calls] of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
-    if (!/^(info|config)/.test(name)) counts[name] = Number(calls);
+  for (const [name, { calls }] of await commandStats(admin)) {
+    if (!/^(info|config)/.test(name)) counts[name] = calls;
   }
   return counts;
 }

@@ -1,7 +1,8 @@
 import Redis from 'ioredis';
 import { RedisSessionStore, SessionRecord, SessionStoreError } from '../../../lib';
 import { startRedisNode, type RedisNode } from '../../support/redis-harness';
-import { closeQuietly, eventually, freshPrefix } from './redis-test.helpers';
+import { eventually } from '../../support/wait';
+import { closeQuietly, freshPrefix } from './redis-test.helpers';
 
 const record = (id: string) => new SessionRecord(id, '2025-11-25', 60_000);
 
@@ -83,7 +84,10 @@ describe.each(variants)('RedisSessionStore outages with %s', (_, open) => {
     await expectAllBackendErrors(store);
 
     await node.start();
-    await eventually(() => store.count().then(() => true));
+    await eventually('the store to answer again', () => store.count().then(() => true), {
+      timeoutMs: 20_000,
+      everyMs: 100,
+    });
     await store.create(record('after-restart'));
     expect((await store.touch('after-restart', 60_000))?.id).toBe('after-restart');
     expect((await store.load('after-restart'))?.id).toBe('after-restart');
@@ -102,7 +106,10 @@ describe.each(variants)('RedisSessionStore outages with %s', (_, open) => {
     const errors = await expectAllBackendErrors(store);
     expect(errors.some((error) => /commandTimeout/.test(error.message))).toBe(true);
 
-    await eventually(() => store.count().then(() => true));
+    await eventually('the store to answer again', () => store.count().then(() => true), {
+      timeoutMs: 20_000,
+      everyMs: 100,
+    });
     await store.save(record('after-pause'));
     expect((await store.load('after-pause'))?.id).toBe('after-pause');
   });
