@@ -276,7 +276,7 @@ async function sweepRows(ctx: BenchContext, pg: BenchPostgres): Promise<Row[]> {
       value: sweepMs,
       baselineName: `one DELETE of ${fmtCount(single.rowCount ?? 0)} rows`,
       baseline: singleMs,
-      note: `removed ${removed} in ${batches} statements of at most 1000 rows; longest statement ${longest.toFixed(1)} ms`,
+      note: `removed ${removed} in ${batches} statements of at most 1000 rows, each followed by a pause as long; longest statement ${longest.toFixed(1)} ms`,
     }),
     row({
       subject: `touch p99 during the sweep (${SWEEP_TRAFFIC} in flight)`,

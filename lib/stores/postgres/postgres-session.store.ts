@@ -163,22 +163,26 @@ export class PostgresSessionStore implements SessionStore, OnApplicationShutdown
   }
 
   /**
-   * Deletes expired rows in batches of `cleanupBatchSize` (one short
-   * statement and transaction each, rows locked by others skipped) until a
-   * batch comes back short; resolves to how many rows were deleted. Each
-   * statement is bounded by `statementTimeout`, not the whole sweep.
+   * Deletes expired rows in batches of `cleanupBatchSize` (one short statement
+   * and transaction each, rows locked by others skipped) until a batch comes
+   * back short; resolves to how many rows were deleted. After each full batch
+   * it pauses as long as that batch took, so that requests keep their latency.
+   * Each statement, not the sweep, is bounded by `statementTimeout`.
    */
   async cleanupExpired(): Promise<number> {
     const batch = this.options.cleanupBatchSize;
     const now = Date.now();
     let removed = 0;
-    let deleted: number;
-    do {
-      const result = await this.run(this.sql.cleanup, 'cleanupExpired', undefined, [now, batch]);
-      deleted = result.rowCount ?? 0;
-      removed += deleted;
-    } while (deleted === batch);
-    return removed;
+    for (;;) {
+      const began = performance.now();
+      const { rowCount } = await this.run(this.sql.cleanup, 'cleanupExpired', undefined, [
+        now,
+        batch,
+      ]);
+      removed += rowCount ?? 0;
+      if (rowCount !== batch) return removed;
+      await new Promise((resolve) => setTimeout(resolve, performance.now() - began));
+    }
   }
 
   /** Ends an owned pool; leaves a caller's pool open. Idempotent. */
