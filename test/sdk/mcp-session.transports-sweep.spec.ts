@@ -6,6 +6,28 @@ import {
   SessionRecord,
 } from '../../lib';
 import { SampleModule } from '../../sample/sample.module';
+import { rawCall } from '../support/mcp-client';
+
+/** Fakes only the interval timers (the sweep's), so that real HTTP keeps working. */
+function fakeIntervals(): void {
+  jest.useFakeTimers({
+    doNotFake: [
+      'Date',
+      'hrtime',
+      'nextTick',
+      'performance',
+      'queueMicrotask',
+      'requestAnimationFrame',
+      'cancelAnimationFrame',
+      'requestIdleCallback',
+      'cancelIdleCallback',
+      'setImmediate',
+      'clearImmediate',
+      'setTimeout',
+      'clearTimeout',
+    ],
+  });
+}
 
 /**
  * The transport sweep's schedule, on fake timers: it starts once the process
@@ -23,13 +45,14 @@ describe('McpSessionTransports sweep schedule', () => {
       imports: [SampleModule.register({ store, cleanupInterval, ttl: 60_000 })],
     }).compile();
     const app = moduleRef.createNestApplication({ logger: false });
-    await app.init();
-    return { app, store, transports: app.get(McpSessionTransports) };
+    await app.listen(0, '127.0.0.1');
+    const url = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+    return { app, store, url, transports: app.get(McpSessionTransports) };
   }
 
   it('sets no timer until a transport exists, then sweeps every cleanupInterval', async () => {
-    const { app, store, transports } = await boot(1_000);
-    jest.useFakeTimers();
+    const { app, store, url, transports } = await boot(1_000);
+    fakeIntervals();
     expect(jest.getTimerCount()).toBe(0);
 
     // A session another instance created: rebuilding it here starts the sweep.
@@ -37,12 +60,8 @@ describe('McpSessionTransports sweep schedule', () => {
     record.clientInfo = { name: 'c', version: '1' };
     await store.save(record);
     const sweep = jest.spyOn(transports, 'sweep');
-    const builder = (
-      transports as unknown as {
-        builder: { restore(r: SessionRecord, q: object): Promise<unknown> };
-      }
-    ).builder;
-    await builder.restore(record, { headers: { host: 'localhost' }, url: '/mcp' });
+    expect((await rawCall(url, 'elsewhere-1')).status).toBe(200);
+    expect(transports.size).toBe(1);
     expect(jest.getTimerCount()).toBe(1);
     await jest.advanceTimersByTimeAsync(3_000);
     expect(sweep).toHaveBeenCalledTimes(3);
@@ -52,16 +71,11 @@ describe('McpSessionTransports sweep schedule', () => {
   });
 
   it('sweeps every minute when the store sweep is off', async () => {
-    const { app, store, transports } = await boot(false);
-    jest.useFakeTimers();
+    const { app, store, url, transports } = await boot(false);
+    fakeIntervals();
     await store.save(new SessionRecord('elsewhere-2', '2025-11-25', 60_000));
     const sweep = jest.spyOn(transports, 'sweep');
-    const builder = (
-      transports as unknown as {
-        builder: { restore(r: SessionRecord, q: object): Promise<unknown> };
-      }
-    ).builder;
-    await builder.restore((await store.load('elsewhere-2'))!, { headers: {}, url: '/mcp' });
+    expect((await rawCall(url, 'elsewhere-2')).status).toBe(200);
     await jest.advanceTimersByTimeAsync(59_999);
     expect(sweep).not.toHaveBeenCalled();
     await jest.advanceTimersByTimeAsync(1);
