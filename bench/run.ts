@@ -1,11 +1,11 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cachingHot } from './scenarios/caching';
-import { cleanupAtScale } from './scenarios/cleanup';
-import { costPerSession } from './scenarios/cost';
-import { httpToolsCall } from './scenarios/http';
-import { againstPeer, perRequestOnRedis } from './scenarios/peer';
-import { flatWithScale } from './scenarios/scale';
+import { bytesPerSession } from './scenarios/bytes-per-session';
+import { cachingTouch } from './scenarios/caching-touch';
+import { cleanupAtScale } from './scenarios/cleanup-at-scale';
+import { httpToolsCall } from './scenarios/http-tools-call';
+import { redisTouchVsGet, redisTouchVsPeer } from './scenarios/redis-touch';
+import { touchAtScale } from './scenarios/touch-at-scale';
 import { parseArgs, type BenchContext, type Scenario } from './support/context';
 import { writeBenchmarksDoc } from './support/docs';
 import { machine } from './support/machine';
@@ -14,14 +14,14 @@ import { stopAllRedis, stopAllRedisSync } from './support/redis';
 import { consoleTable, notMeasured, targetSummary, type ScenarioResult } from './support/report';
 import { headlineSvg } from './support/svg';
 
-/** Every scenario of issue 6, in the order they run. */
+/** Every scenario, in the order they run (results are listed by id). */
 const SCENARIOS: Scenario[] = [
-  perRequestOnRedis,
-  againstPeer,
-  cachingHot,
+  redisTouchVsGet,
+  redisTouchVsPeer,
+  cachingTouch,
   httpToolsCall,
-  costPerSession,
-  flatWithScale,
+  bytesPerSession,
+  touchAtScale,
   cleanupAtScale,
 ];
 

@@ -15,10 +15,12 @@ import { SessionCleanupService } from './session-cleanup.service';
 import { SessionStore } from './contract/session-store';
 
 /**
- * Keeps MCP sessions in a store. `forRoot(options)` or
- * `forRootAsync({ imports, inject, useFactory | useClass | useExisting })`;
- * both accept `isGlobal` and `globalInterceptor`. Exports the store, the
- * options, `McpSessionInterceptor` and `McpSessionTransports`.
+ * Keeps MCP sessions in a store and wires every piece of the library (the
+ * one file that knows them all). `forRoot(options)` or
+ * `forRootAsync({ imports, inject, useFactory | useClass | useExisting })`,
+ * both with the `isGlobal` and `globalInterceptor` extras. Exports the store
+ * (token `SessionStore`), the resolved options (`MCP_SESSION_OPTIONS`) and the
+ * request-side providers listed below.
  */
 @Module({
   providers: [

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
@@ -24,6 +24,9 @@ import { SessionRecord } from '../../lib/contract/session-record';
 import { SessionStore } from '../../lib/contract/session-store';
 import { McpController } from '../../sample/mcp.controller';
 import { createEchoServer } from './echo-server';
+
+/** A shared store requires a requestStateKey; each bench app is one process, so a random key will do. */
+const BENCH_STATE_KEY = randomBytes(32);
 
 /**
  * The baseline: the same endpoint with the session layer off, i.e. the MCP
@@ -142,6 +145,7 @@ export class BenchHttpModule {
           store,
           createServer: () => createEchoServer(),
           transport: { enableJsonResponse: true },
+          requestStateKey: BENCH_STATE_KEY,
         }),
       ],
       controllers: [controller],

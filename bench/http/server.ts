@@ -7,12 +7,14 @@ import { CachingSessionStore } from '../../lib/stores/caching/caching-session.st
 import { MemorySessionStore } from '../../lib/stores/memory/memory-session.store';
 import { RedisInvalidationChannel } from '../../lib/stores/redis/redis-invalidation.channel';
 import { RedisSessionStore } from '../../lib/stores/redis/redis-session.store';
-import { BENCH_REDIS_OPTIONS } from '../support/optional';
+import { BENCH_REDIS_OPTIONS } from '../support/redis';
 import { BenchHttpModule } from './apps';
 
 /**
  * One bench app in a process of its own (so that the load generator does not
- * share its event loop): `server.ts <plain|noop|interceptor|transports|memory|caching> [redisPort]`.
+ * share its event loop): `server.ts <mode> [redisPort]`, where mode is a key
+ * of `modules` below (`caching` and `transports-caching` use the Redis at
+ * `redisPort`).
  * Reports `{ port }` to the parent over IPC once it listens.
  */
 async function main(): Promise<void> {

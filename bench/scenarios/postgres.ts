@@ -3,6 +3,7 @@ import type { SessionStore } from '../../lib/contract/session-store';
 import { CachingSessionStore } from '../../lib/stores/caching/caching-session.store';
 import { MemorySessionStore } from '../../lib/stores/memory/memory-session.store';
 import { PostgresInvalidationChannel } from '../../lib/stores/postgres/postgres-invalidation.channel';
+import { RedisSessionStore } from '../../lib/stores/redis/redis-session.store';
 import { fmtCount, type BenchContext, type Scenario } from '../support/context';
 import {
   compare,
@@ -11,10 +12,9 @@ import {
   type Variant,
   type VariantSummary,
 } from '../support/measure';
-import { BENCH_REDIS_OPTIONS, redisStoreClass } from '../support/optional';
 import { progress } from '../support/progress';
 import { sessionId, typicalRecord } from '../support/records';
-import { benchRedis, client, stopRedis } from '../support/redis';
+import { BENCH_REDIS_OPTIONS, benchRedis, client, stopRedis } from '../support/redis';
 import { notMeasured, ratioAtLeast, row, type Row, type ScenarioResult } from '../support/report';
 import {
   benchPostgres,
@@ -111,19 +111,16 @@ async function perRequestRows(ctx: BenchContext, pg: BenchPostgres): Promise<Row
       },
     },
   ];
-  const RedisSessionStore = redisStoreClass();
-  const node = RedisSessionStore ? await benchRedis() : undefined;
-  const redisClient = node ? client(node) : undefined;
+  const node = await benchRedis();
+  const redisClient = client(node);
   try {
-    if (RedisSessionStore && redisClient) {
-      const redis = new RedisSessionStore(redisClient, BENCH_REDIS_OPTIONS);
-      const redisIds: string[] = [];
-      for (let i = 0; i < SESSIONS; i++)
-        redisIds.push((await redis.create(typicalRecord(TTL_MS))).id);
-      variants.push(
-        touchVariant('RedisSessionStore.touch (one ioredis connection)', redis, redisIds),
-      );
-    }
+    const redis = new RedisSessionStore(redisClient, BENCH_REDIS_OPTIONS);
+    const redisIds: string[] = [];
+    for (let i = 0; i < SESSIONS; i++)
+      redisIds.push((await redis.create(typicalRecord(TTL_MS))).id);
+    variants.push(
+      touchVariant('RedisSessionStore.touch (one ioredis connection)', redis, redisIds),
+    );
     const results = await compare(variants, {
       label: 'pg',
       rounds: ctx.rounds,
@@ -141,18 +138,16 @@ async function perRequestRows(ctx: BenchContext, pg: BenchPostgres): Promise<Row
       await invalidationLatency(pg),
     ];
     rows.push(
-      redisTouch
-        ? vs(touch, redisTouch, {
-            subject: 'PostgresSessionStore.touch against Redis',
-            note: 'orientation',
-          })
-        : notMeasured('RedisSessionStore.touch', 'RedisSessionStore is not in lib/'),
+      vs(touch, redisTouch, {
+        subject: 'PostgresSessionStore.touch against Redis',
+        note: 'orientation',
+      }),
     );
     return rows;
   } finally {
     await caching.onApplicationShutdown();
-    redisClient?.disconnect();
-    if (node) await stopRedis(node);
+    redisClient.disconnect();
+    await stopRedis(node);
   }
 }
 

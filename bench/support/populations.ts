@@ -1,11 +1,11 @@
 import type Redis from 'ioredis';
 import type { SessionStore } from '../../lib/contract/session-store';
 import { MemorySessionStore } from '../../lib/stores/memory/memory-session.store';
+import { RedisSessionStore } from '../../lib/stores/redis/redis-session.store';
 import type { RedisNode } from '../../test/support/redis-harness';
 import { fixture, fmtCount, type BenchContext } from './context';
-import { BENCH_REDIS_OPTIONS, redisStoreClass } from './optional';
 import { progress } from './progress';
-import { benchRedis, client, stopRedis } from './redis';
+import { BENCH_REDIS_OPTIONS, benchRedis, client, stopRedis } from './redis';
 import { sessionId, typicalRecord } from './records';
 
 /** Sessions live for this long unless a scenario says otherwise. */
@@ -81,9 +81,9 @@ export function memoryPopulation(ctx: BenchContext, count: number): Promise<Memo
 export interface RedisPopulation {
   node: RedisNode;
   /** For the figures: a client with no pipelining tricks. */
-  store: SessionStore;
+  store: RedisSessionStore;
   /** For bulk writes: the same store class on an auto-pipelining client. */
-  loader: SessionStore;
+  loader: RedisSessionStore;
   admin: Redis;
   /** Live sessions: `sessionId(0)` to `sessionId(count - 1)`. */
   count: number;
@@ -97,17 +97,9 @@ export async function usedMemory(redis: Redis): Promise<number> {
   return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? NaN);
 }
 
-/**
- * A redis-server of its own holding `count` live sessions, built once per run
- * (undefined when RedisSessionStore is not there yet).
- */
-export function redisPopulation(
-  ctx: BenchContext,
-  count: number,
-): Promise<RedisPopulation | undefined> {
+/** A redis-server of its own holding `count` live sessions, built once per run. */
+export function redisPopulation(ctx: BenchContext, count: number): Promise<RedisPopulation> {
   return fixture(ctx, `redis:${count}`, async () => {
-    const RedisSessionStore = redisStoreClass();
-    if (!RedisSessionStore) return undefined;
     const node = await benchRedis();
     const admin = client(node);
     const storeClient = client(node);

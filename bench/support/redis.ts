@@ -1,8 +1,16 @@
 import { execFileSync } from 'node:child_process';
 import Redis, { type ChainableCommander } from 'ioredis';
+import type { CommandStat } from '../../test/support/redis-commandstats';
 import { startRedisNode, type RedisNode } from '../../test/support/redis-harness';
 
 const started = new Set<RedisNode>();
+
+/**
+ * Options of every RedisSessionStore the bench measures: a command timeout
+ * long enough that a hiccup of a shared machine does not abort a run (the
+ * timer is armed per call either way, so the cost measured is the same).
+ */
+export const BENCH_REDIS_OPTIONS = { commandTimeout: 10_000 };
 
 /**
  * Starts a redis-server of the benchmark's own on a free port (the test
@@ -45,27 +53,16 @@ export function client(node: RedisNode, extra: Record<string, unknown> = {}): Re
   return new Redis(node.port, '127.0.0.1', { lazyConnect: false, ...extra });
 }
 
-/** Calls per command from `INFO commandstats` (`get` -> 1234). */
-export async function commandStats(redis: Redis): Promise<Map<string, number>> {
-  const info = await redis.info('commandstats');
-  const calls = new Map<string, number>();
-  for (const line of info.split('\n')) {
-    const match = /^cmdstat_([^:]+):calls=(\d+)/.exec(line.trim());
-    if (match) calls.set(match[1], Number(match[2]));
-  }
-  return calls;
-}
-
-/** Commands run between two snapshots, leaving out INFO itself. */
+/** Commands run between two `INFO commandstats` snapshots, leaving out INFO itself. */
 export function commandsBetween(
-  before: Map<string, number>,
-  after: Map<string, number>,
+  before: Map<string, CommandStat>,
+  after: Map<string, CommandStat>,
 ): { total: number; byCommand: Record<string, number> } {
   const byCommand: Record<string, number> = {};
   let total = 0;
-  for (const [name, calls] of after) {
+  for (const [name, { calls }] of after) {
     if (name === 'info') continue;
-    const delta = calls - (before.get(name) ?? 0);
+    const delta = calls - (before.get(name)?.calls ?? 0);
     if (delta > 0) {
       byCommand[name] = delta;
       total += delta;

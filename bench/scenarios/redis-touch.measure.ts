@@ -7,10 +7,12 @@ import type { SessionStore } from '../../lib/contract/session-store';
 import { CachingSessionStore } from '../../lib/stores/caching/caching-session.store';
 import { MemorySessionStore } from '../../lib/stores/memory/memory-session.store';
 import { RedisInvalidationChannel } from '../../lib/stores/redis/redis-invalidation.channel';
+import { RedisSessionStore } from '../../lib/stores/redis/redis-session.store';
+import { commandStats } from '../../test/support/redis-commandstats';
+import { eventually } from '../../test/support/wait';
 import { fixture, type BenchContext } from '../support/context';
 import { closedLoop, compare, type Variant, type VariantSummary } from '../support/measure';
-import { BENCH_REDIS_OPTIONS, redisStoreClass } from '../support/optional';
-import { benchRedis, client, findKey, stopRedis } from '../support/redis';
+import { BENCH_REDIS_OPTIONS, benchRedis, client, findKey, stopRedis } from '../support/redis';
 import { typicalRecord } from '../support/records';
 
 /** Requests in flight, as in the issue. */
@@ -26,8 +28,8 @@ interface Side {
   storeClient: Redis;
 }
 
-/** The five variants of scenarios 1 and 2, measured together in alternating rounds. */
-export interface RedisPathResults {
+/** The variants of scenarios 1 and 2, measured together in alternating rounds. */
+export interface RedisTouchResults {
   rawGet: VariantSummary;
   touch: VariantSummary;
   rawGetPiped: VariantSummary;
@@ -60,13 +62,10 @@ async function costOf(admin: Redis, variant: Variant, command: string): Promise<
   const before = process.cpuUsage();
   const result = await closedLoop(variant.op, IN_FLIGHT, 1000);
   const cpu = process.cpuUsage(before);
-  const info = await admin.info('commandstats');
-  const match = new RegExp(`cmdstat_${command}:calls=\\d+,usec=\\d+,usec_per_call=([\\d.]+)`).exec(
-    info,
-  );
+  const stat = (await commandStats(admin)).get(command);
   return {
     clientCpuMicros: (cpu.user + cpu.system) / result.ops,
-    serverMicros: Number(match?.[1] ?? NaN),
+    serverMicros: stat?.usecPerCall ?? NaN,
   };
 }
 
@@ -93,12 +92,9 @@ function touch(name: string, side: Side, ids: string[]): Variant {
  * least any store must do), `RedisSessionStore.touch`, each on a default
  * ioredis client and on one with `enableAutoPipelining`, and connect-redis
  * (express-session's store) on the `redis` client, which pipelines by itself.
- * Resolves to why it cannot run when the Redis store is missing.
  */
-export function redisPathResults(ctx: BenchContext): Promise<RedisPathResults | string> {
-  return fixture(ctx, 'redis-path', async () => {
-    const RedisSessionStore = redisStoreClass();
-    if (!RedisSessionStore) return 'RedisSessionStore (issue 3) is not in lib/ yet';
+export function redisTouchResults(ctx: BenchContext): Promise<RedisTouchResults> {
+  return fixture(ctx, 'redis-touch', async () => {
     const node = await benchRedis();
     const sides: Side[] = [{}, PIPED].map((options) => {
       const storeClient = client(node, options);
@@ -155,7 +151,7 @@ export function redisPathResults(ctx: BenchContext): Promise<RedisPathResults | 
       const channel = new RedisInvalidationChannel(plain.storeClient);
       const caching = new CachingSessionStore(new MemorySessionStore(), plain.store, { channel });
       closers.push(() => caching.onApplicationShutdown());
-      while (!channel.connected) await new Promise((resolve) => setTimeout(resolve, 10));
+      await eventually('the invalidation channel', () => channel.connected);
       for (const id of ids) await caching.load(id);
       const cachingVariant = touch(
         'CachingSessionStore(memory, Redis).touch, sessions cached here',
