@@ -6,7 +6,7 @@ import type {
   SessionInvalidationChannel,
   SessionInvalidationListener,
 } from '../../interfaces/session-invalidation.interface';
-import { SessionStoreError, shortId } from '../../contract/session-store.error';
+import { errorMessage, SessionStoreError, shortId } from '../../contract/session-store.error';
 
 /** Options of {@link RedisInvalidationChannel}. */
 export interface RedisInvalidationChannelOptions {
@@ -171,7 +171,7 @@ export class RedisInvalidationChannel implements SessionInvalidationChannel, OnA
       await subscriber.subscribe(this.name);
     } catch (error) {
       // The connection dropped again; the next 'ready' retries.
-      this.logger.warn(`SUBSCRIBE ${this.name} failed: ${(error as Error).message}`);
+      this.logger.warn(`SUBSCRIBE ${this.name} failed: ${errorMessage(error)}`);
       return;
     }
     if (this.closed || subscriber.status !== 'ready') return;
@@ -186,7 +186,7 @@ export class RedisInvalidationChannel implements SessionInvalidationChannel, OnA
       listener.invalidate(id);
     } catch (error) {
       this.logger.error(
-        `Invalidation listener failed for ${shortId(id)}: ${(error as Error).message}`,
+        `Invalidation listener failed for ${shortId(id)}: ${errorMessage(error)}`,
       );
     }
   }

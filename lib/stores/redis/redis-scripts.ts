@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { errorMessage } from '../../contract/session-store.error';
 import type { RedisClient } from './redis-client';
 
 /** A Lua script run by EVALSHA, loaded with EVAL when the server lacks it. */
@@ -56,7 +57,7 @@ export async function runScript(
   try {
     return await client.evalsha(sha, keys.length, ...keys, ...args);
   } catch (error) {
-    if (!String((error as Error)?.message).startsWith('NOSCRIPT')) throw error;
+    if (!errorMessage(error).startsWith('NOSCRIPT')) throw error;
     return client.eval(lua, keys.length, ...keys, ...args);
   }
 }

@@ -9,6 +9,8 @@ import {
   SessionRecord,
 } from '../../../lib';
 import { type RedisNode, startRedisNode } from '../../support/redis-harness';
+import { commandStats } from '../../support/redis-commandstats';
+import { eventually } from '../../support/wait';
 import {
   closeQuietly,
   freshPrefix,
@@ -20,8 +22,6 @@ import {
 
 const VERSION = '2025-11-25';
 const TTL = 30 * 60_000;
-/** Real pub/sub propagation is awaited by polling, never by a fixed sleep. */
-const PROPAGATION_DEADLINE_MS = 5_000;
 /** Fakes only `Date` (from now on): ioredis and the stores keep their real timers. */
 function fakeDateOnly(): void {
   jest.useFakeTimers({
@@ -34,21 +34,10 @@ function fakeDateOnly(): void {
   });
 } // prettier-ignore
 
-async function until(check: () => Promise<boolean> | boolean, what: string): Promise<void> {
-  const deadline = Date.now() + PROPAGATION_DEADLINE_MS;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not within ${PROPAGATION_DEADLINE_MS} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 /** Commands Redis has run (INFO commandstats), not counting INFO itself. */
 async function commandCalls(admin: RedisClient): Promise<number> {
-  const stats = await admin.info('commandstats');
   let total = 0;
-  for (const match of stats.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
-    if (match[1] !== 'info') total += Number(match[2]);
-  }
+  for (const [name, { calls }] of await commandStats(admin)) if (name !== 'info') total += calls;
   return total;
 }
 
@@ -85,7 +74,7 @@ describe.each(topologies)('Two CachingSessionStores sharing one Redis ($name)', 
     const store = new CachingSessionStore(cache, backend, { cacheTtl: 60_000, ...rest, channel });
     const created = { store, cache, backend, channel, client };
     opened.push(created);
-    if (channel) await until(() => channel.connected, 'the channel subscribes');
+    if (channel) await eventually('the channel subscribes', () => channel.connected);
     return created;
   }
 
@@ -116,7 +105,7 @@ describe.each(topologies)('Two CachingSessionStores sharing one Redis ($name)', 
     await sessionCachedBy(a, 'deleted-by-b');
 
     await b.store.delete('deleted-by-b');
-    await until(async () => (await a.cache.load('deleted-by-b')) === undefined, 'A drops it');
+    await eventually('A drops it', async () => (await a.cache.load('deleted-by-b')) === undefined);
     expect(await a.store.load('deleted-by-b')).toBeUndefined();
     expect(await a.store.touch('deleted-by-b', TTL)).toBeUndefined();
   });
@@ -127,7 +116,10 @@ describe.each(topologies)('Two CachingSessionStores sharing one Redis ($name)', 
 
     record.data = { version: 2 };
     await b.store.save(record);
-    await until(async () => (await a.store.load('saved-by-b'))?.data?.version === 2, 'A sees v2');
+    await eventually(
+      'A sees v2',
+      async () => (await a.store.load('saved-by-b'))?.data?.version === 2,
+    );
     expect((await a.store.touch('saved-by-b', TTL))?.data).toEqual({ version: 2 });
   });
 
@@ -152,11 +144,14 @@ describe.each(topologies)('Two CachingSessionStores sharing one Redis ($name)', 
     const masters = a.client instanceof Cluster ? a.client.nodes('master') : [a.client];
 
     await Promise.all(masters.map((master) => master.client('KILL', 'TYPE', 'pubsub')));
-    await until(() => resets > 0 && a.channel!.connected, 'A resubscribes');
+    await eventually('A resubscribes', () => resets > 0 && a.channel!.connected);
     expect(await a.cache.count()).toBe(0);
     record.data = { version: 3 };
     await b.store.save(record);
-    await until(async () => (await a.store.load('reconnected'))?.data?.version === 3, 'A sees v3');
+    await eventually(
+      'A sees v3',
+      async () => (await a.store.load('reconnected'))?.data?.version === 3,
+    );
   });
 
   it('writes the expiry to Redis once per touchInterval, never lagging more than that', async () => {
@@ -197,7 +192,7 @@ describe('A CachingSessionStore when its Redis goes down', () => {
     const channel = new RedisInvalidationChannel(client);
     const store = new CachingSessionStore(new MemorySessionStore(), backend, { channel });
     try {
-      await until(() => channel.connected, 'the channel subscribes');
+      await eventually('the channel subscribes', () => channel.connected);
       const cached = await store.create(new SessionRecord('hot-cached', VERSION, TTL));
       const direct = await backend.create(new SessionRecord('hot-direct', VERSION, TTL));
 
@@ -227,20 +222,20 @@ describe('A CachingSessionStore when its Redis goes down', () => {
       { channel, cacheTtl: 60_000 },
     );
     try {
-      await until(() => channel.connected, 'the channel subscribes');
+      await eventually('the channel subscribes', () => channel.connected);
       await store.create(new SessionRecord('outage', VERSION, TTL));
       expect(await store.load('outage')).toBeDefined();
 
       await own.stop();
-      await until(() => !channel.connected, 'the channel notices');
+      await eventually('the channel notices', () => !channel.connected);
       for (const call of [() => store.load('outage'), () => store.touch('outage', TTL)]) {
         await expect(call()).rejects.toMatchObject({ name: 'SessionStoreError', kind: 'backend' });
       }
 
       await own.start();
-      await until(() => channel.connected, 'the channel comes back');
+      await eventually('the channel comes back', () => channel.connected);
       // The store's own connection reconnects on its own schedule, not the channel's.
-      await until(() => client.status === 'ready', 'the client reconnects');
+      await eventually('the client reconnects', () => client.status === 'ready');
       // The restarted Redis kept nothing (no persistence): the session is gone everywhere.
       expect(await store.load('outage')).toBeUndefined();
       await store.create(new SessionRecord('after', VERSION, TTL));

@@ -4,10 +4,9 @@ import {
   RedisInvalidationChannel,
   RedisSessionStore,
 } from '../../../lib';
+import { eventually } from '../../support/wait';
 import { closeQuietly, freshPrefix, useRedisServers } from '../redis/redis-test.helpers';
 import { sessionStoreContract } from '../../../lib/testing';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const servers = useRedisServers();
 
@@ -31,8 +30,7 @@ const backends = [
         { channel },
       );
       // Start with the cache in use: it is bypassed until the channel subscribes.
-      const deadline = Date.now() + 5_000;
-      while (!channel.connected && Date.now() < deadline) await sleep(5);
+      await eventually('the channel subscribes', () => channel.connected);
       expect(channel.connected).toBe(true);
       return {
         store,

@@ -77,12 +77,3 @@ export async function closeQuietly(client: RedisClient): Promise<void> {
   await client.quit().catch(() => undefined);
   client.disconnect();
 }
-
-/** Waits (no assertion on time) until `check` resolves true, or fails after `limitMs`. */
-export async function eventually(check: () => Promise<boolean>, limitMs = 20_000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error('condition not reached');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
