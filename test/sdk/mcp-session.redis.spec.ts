@@ -30,7 +30,15 @@ describe.each(PLATFORMS)('MCP sessions over Redis on %s', (platform: Platform) =
     });
   }
   async function instance(store: SessionStore = instanceStore()) {
-    const app = await listen(platform, SampleModule.register({ store, cleanupInterval: false }));
+    const app = await listen(
+      platform,
+      SampleModule.register({
+        store,
+        cleanupInterval: false,
+        // Every instance signs 2026-07-28 request state with the same key.
+        requestStateKey: 'mcp-session-redis-spec-shared-key-0123',
+      }),
+    );
     apps.push(app);
     return { app, store };
   }
