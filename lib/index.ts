@@ -3,6 +3,7 @@ export type { SessionClientInfo, SessionRecordFields } from './contract/session-
 export { SessionStore } from './contract/session-store';
 export { SessionStoreError, shortId } from './contract/session-store.error';
 export type { SessionStoreErrorKind } from './contract/session-store.error';
+export { InvalidOptionError } from './contract/option-checks';
 export { MemorySessionStore } from './stores/memory/memory-session.store';
 export type { MemorySessionStoreOptions } from './stores/memory/memory-session.store';
 export { RedisSessionStore } from './stores/redis/redis-session.store';
@@ -12,10 +13,15 @@ export type {
   RedisClusterConnectionOptions,
 } from './stores/redis/redis-session.options';
 export type { RedisClient, RedisInvalidationClient } from './stores/redis/redis-client';
+export { PostgresSessionStore } from './stores/postgres/postgres-session.store';
+export type { PostgresSessionStoreOptions } from './stores/postgres/postgres-session.options';
+export type { PostgresPool, PostgresPoolClient } from './stores/postgres/postgres-client';
+export { PostgresInvalidationChannel } from './stores/postgres/postgres-invalidation.channel';
+export type { PostgresInvalidationChannelOptions } from './stores/postgres/postgres-invalidation.channel';
 export { CachingSessionStore } from './stores/caching/caching-session.store';
 export type { CachingSessionStoreOptions } from './stores/caching/caching-session.options';
 export { RedisInvalidationChannel } from './stores/redis/redis-invalidation.channel';
-export type { RedisInvalidationChannelOptions } from './stores/redis/redis-invalidation.channel';
+export type { RedisInvalidationChannelOptions } from './stores/redis/redis-invalidation.options';
 export { MemoryServerEventBus } from './stores/memory/memory-server-event-bus';
 export { RedisServerEventBus } from './stores/redis/redis-server-event-bus';
 export type {

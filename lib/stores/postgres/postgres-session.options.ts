@@ -1,3 +1,9 @@
+import {
+  checkMilliseconds,
+  checkPositiveInteger,
+  invalidOption,
+} from '../../contract/option-checks';
+
 /** Options of {@link PostgresSessionStore}. */
 export interface PostgresSessionStoreOptions {
   /** Schema of the sessions table; it must exist (`migrate()` creates only the table). Default `public`. */
@@ -40,10 +46,10 @@ const MAX_IDENTIFIER = 63;
 /** Suffix of the expiry index's name (`<table>_expires_at_idx`). */
 export const INDEX_SUFFIX = '_expires_at_idx';
 
+const OWNER = 'PostgresSessionStore';
+
 function fail(option: string, expected: string, value: unknown): never {
-  throw new TypeError(
-    `PostgresSessionStore: option "${option}" must be ${expected}, got ${String(value)}`,
-  );
+  throw invalidOption(OWNER, option, expected, value);
 }
 
 function identifier(option: string, value: unknown, room: number): string {
@@ -58,21 +64,9 @@ function identifier(option: string, value: unknown, room: number): string {
   return value;
 }
 
-function positive(option: string, value: unknown, integer: boolean): number {
-  if (
-    typeof value !== 'number' ||
-    !Number.isFinite(value) ||
-    value <= 0 ||
-    (integer && !Number.isInteger(value))
-  ) {
-    fail(option, integer ? 'a positive integer' : 'a positive number of milliseconds', value);
-  }
-  return value;
-}
-
 /**
  * Applies defaults and checks every option.
- * @throws TypeError naming the option that is wrong.
+ * @throws InvalidOptionError naming the option that is wrong.
  */
 export function resolvePostgresOptions(
   options: PostgresSessionStoreOptions = {},
@@ -92,8 +86,8 @@ export function resolvePostgresOptions(
     schema: identifier('schema', schema, MAX_IDENTIFIER),
     // The index is named after the table: both must fit.
     table: identifier('table', table, MAX_IDENTIFIER - INDEX_SUFFIX.length),
-    statementTimeout: positive('statementTimeout', statementTimeout, false),
-    cleanupBatchSize: positive('cleanupBatchSize', cleanupBatchSize, true),
+    statementTimeout: checkMilliseconds(statementTimeout, 'statementTimeout', { owner: OWNER }),
+    cleanupBatchSize: checkPositiveInteger(cleanupBatchSize, 'cleanupBatchSize', OWNER),
     preparedStatements,
     synchronousCommit,
   };

@@ -51,7 +51,7 @@ export class PostgresSessionStore implements SessionStore, OnApplicationShutdown
 
   /**
    * @param pool a node-postgres `Pool` the caller owns and ends.
-   * @throws TypeError naming the option when an option is invalid.
+   * @throws InvalidOptionError naming the option when an option is invalid.
    */
   constructor(
     /** The pool the store queries (for health checks and tests). */

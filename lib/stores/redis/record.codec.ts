@@ -12,10 +12,12 @@ import { errorMessage, SessionStoreError, shortId } from '../../contract/session
  * characters (valid JSON whitespace). The id is the key, not part of the value.
  */
 export const RECORD_HEAD = '{"v":1,"a":';
-/** Offset of the fixed-width `a` field in a v1 value. */
-export const TIMES_OFFSET = RECORD_HEAD.length; // 11: the touch script relies on it
-const TIME_WIDTH = 13;
-const E_LABEL = ',"e":';
+/** Offset of the fixed-width `a` field in a v1 value (the touch script's SETRANGE offset). */
+export const TIMES_OFFSET = RECORD_HEAD.length;
+/** Width of the space-padded `a` and `e` times. */
+export const TIME_WIDTH = 13;
+/** What separates the `a` time from the `e` time. */
+export const E_LABEL = ',"e":';
 const MIN_TIME = -999_999_999_999;
 const MAX_TIME = 9_999_999_999_999;
 const FIELDS = new Set(['v', 'a', 'e', 'c', 'p', 'i', 'k', 'o', 'd']);

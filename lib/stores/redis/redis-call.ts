@@ -53,6 +53,28 @@ export function bounded<T>(
   });
 }
 
+/** Connection states in which a command could only wait in an offline queue. */
+const DOWN = new Set(['reconnecting', 'close', 'end']);
+
+/**
+ * {@link bounded}, failing at once while `client` is between reconnect
+ * attempts rather than queueing a command that its offline queue would replay
+ * long after we gave up.
+ */
+export function boundedOn<T>(
+  client: { readonly status: string },
+  op: string,
+  id: string | undefined,
+  timeoutMs: number,
+  call: () => Promise<T>,
+): Promise<T> {
+  return bounded(op, id, timeoutMs, () => {
+    const status = client.status;
+    if (DOWN.has(status)) throw new Error(`Redis connection is ${status}`);
+    return call();
+  });
+}
+
 /** MULTI/EXEC resolves with per-command errors instead of rejecting: surface them. */
 export function checkExec(results: [Error | null, unknown][] | null): void {
   if (results === null) throw new SessionStoreError('backend', 'transaction was aborted');

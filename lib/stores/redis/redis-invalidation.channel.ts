@@ -1,6 +1,11 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { loadIoredis } from './ioredis-loader';
+import {
+  type RedisInvalidationChannelOptions,
+  resolveInvalidationOptions,
+  SUBSCRIBER_OVERRIDES,
+} from './redis-invalidation.options';
 import type { RedisClusterClient, RedisInvalidationClient, RedisNodeClient } from './redis-client';
 import type {
   SessionInvalidationChannel,
@@ -8,49 +13,14 @@ import type {
 } from '../../interfaces/session-invalidation.interface';
 import { errorMessage, SessionStoreError, shortId } from '../../contract/session-store.error';
 
-/** Options of {@link RedisInvalidationChannel}. */
-export interface RedisInvalidationChannelOptions {
-  /** The pub/sub channel every instance shares. Default `mcp:session:invalidate`. */
-  channel?: string;
-  /** How long `publish` may wait for Redis before it rejects, in ms. Default 1000. */
-  publishTimeout?: number;
-}
-
 const ORIGIN_LENGTH = 16;
 
-function checkOptions(
-  options: RedisInvalidationChannelOptions,
-): Required<RedisInvalidationChannelOptions> {
-  const channel = options.channel ?? 'mcp:session:invalidate';
-  if (typeof channel !== 'string' || channel.length === 0) {
-    throw new Error(
-      `RedisInvalidationChannel: option "channel" must be a non-empty string, got ${String(channel)}`,
-    );
-  }
-  const publishTimeout = options.publishTimeout ?? 1_000;
-  if (
-    typeof publishTimeout !== 'number' ||
-    !Number.isFinite(publishTimeout) ||
-    publishTimeout <= 0
-  ) {
-    throw new Error(
-      `RedisInvalidationChannel: option "publishTimeout" must be a positive number of milliseconds, got ${String(publishTimeout)}`,
-    );
-  }
-  return { channel, publishTimeout };
-}
-
 /**
- * A {@link SessionInvalidationChannel} over Redis pub/sub (`PUBLISH` /
- * `SUBSCRIBE`), for single nodes and clusters alike (classic pub/sub reaches
- * every node of a cluster).
- *
- * Publishes through the given client; receives on a connection of its own: a
- * `duplicate()` of a single-node client, or for a cluster a connection to one
- * of its nodes. `connected` is `true` only once `SUBSCRIBE` is confirmed; after
- * a reconnection, listeners get `reset()` before `connected` turns `true`
- * again. On shutdown it closes only what it created (the subscriber always, the
- * publisher only when built by {@link RedisInvalidationChannel.fromUrl}).
+ * A {@link SessionInvalidationChannel} over Redis pub/sub, single node or
+ * cluster: publishes through the given client, receives on a connection of
+ * its own, and is `connected` once `SUBSCRIBE` is confirmed (listeners get
+ * `reset()` after each reconnection). Closes only what it opened. More:
+ * README, "CachingSessionStore".
  */
 export class RedisInvalidationChannel implements SessionInvalidationChannel, OnApplicationShutdown {
   private readonly logger = new Logger(RedisInvalidationChannel.name);
@@ -73,7 +43,8 @@ export class RedisInvalidationChannel implements SessionInvalidationChannel, OnA
     private readonly client: RedisInvalidationClient,
     options: RedisInvalidationChannelOptions = {},
   ) {
-    ({ channel: this.name, publishTimeout: this.publishTimeout } = checkOptions(options));
+    ({ channel: this.name, publishTimeout: this.publishTimeout } =
+      resolveInvalidationOptions(options));
     if (!client.isCluster) this.listen((client as RedisNodeClient).duplicate(SUBSCRIBER_OVERRIDES));
     else if (client.status === 'ready') this.listenOnCluster();
     else client.once('ready', this.listenOnCluster);
@@ -185,23 +156,7 @@ export class RedisInvalidationChannel implements SessionInvalidationChannel, OnA
     try {
       listener.invalidate(id);
     } catch (error) {
-      this.logger.error(
-        `Invalidation listener failed for ${shortId(id)}: ${errorMessage(error)}`,
-      );
+      this.logger.error(`Invalidation listener failed for ${shortId(id)}: ${errorMessage(error)}`);
     }
   }
 }
-
-/**
- * The subscriber resubscribes itself (so that `connected` means "subscribed"),
- * always reconnects, and never goes read-only or lazy.
- */
-const SUBSCRIBER_OVERRIDES = {
-  autoResubscribe: false,
-  lazyConnect: false,
-  enableOfflineQueue: true,
-  readOnly: false,
-  maxRetriesPerRequest: null,
-  retryStrategy: (attempt: number) => Math.min(attempt * 50, 1_000),
-  connectionName: 'mcp-session-invalidation',
-};

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { errorMessage } from '../../contract/session-store.error';
+import { E_LABEL, RECORD_HEAD, TIME_WIDTH, TIMES_OFFSET } from './record.codec';
 import type { RedisClient } from './redis-client';
 
 /** A Lua script run by EVALSHA, loaded with EVAL when the server lacks it. */
@@ -23,26 +24,38 @@ export const CREATE = script(`if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PXAT
 end
 return 0`);
 
+/** A Lua string literal of `text`. */
+const lua = (text: string): string => `'${text.replace(/[\\']/g, '\\$&')}'`;
+
+/** Lua's 1-based, inclusive `string.sub` range of `length` characters from 0-based `offset`. */
+const range = (offset: number, length: number): string => `${offset + 1}, ${offset + length}`;
+
+/** The layout of a v1 value (see `record.codec.ts`): the `a` time, `,"e":`, the `e` time. */
+const E_LABEL_AT = TIMES_OFFSET + TIME_WIDTH;
+const EXPIRES_AT = E_LABEL_AT + E_LABEL.length;
+/** In ARGV[1], `encodeTimes`' span: "now", `,"e":`, the new expiry. */
+const NEW_EXPIRY_AT = TIME_WIDTH + E_LABEL.length;
+
 /**
  * touch: extends a live record in place, with no JSON work. Rewrites the
- * fixed-width times of a v1 value (SETRANGE at offset 11, the length of
- * `{"v":1,"a":`), moves the key's expiry and the index entry, and returns the
- * value as it was before. ARGV[1] is the new times span (see `encodeTimes`):
- * "now" at characters 1-13, the new expiry at 19-31. A missing key or a value
- * whose stored expiry is not after "now" (the caller's clock) gives nil and
- * writes nothing: a touch never revives a record. A value not in the v1
- * layout is returned untouched (the caller reports it as a decode error).
- * KEYS: record, index. ARGV: times span, id. Two arguments only: every
- * argument costs the client encoding time on every request.
+ * fixed-width times of a v1 value (SETRANGE at `TIMES_OFFSET`), moves the
+ * key's expiry and the index entry, and returns the value as it was before.
+ * ARGV[1] is the new times span (`encodeTimes`): "now", then the new expiry.
+ * A missing key or a value whose stored expiry is not after "now" (the
+ * caller's clock) gives nil and writes nothing: a touch never revives a
+ * record. A value not in the v1 layout is returned untouched (the caller
+ * reports it as a decode error). KEYS: record, index. ARGV: times span, id.
+ * Two arguments only: every argument costs the client encoding time on every
+ * request. The offsets come from the codec's constants.
  */
 export const TOUCH = script(`local v = redis.call('GET', KEYS[1])
 if not v then return false end
-if string.sub(v, 1, 11) ~= '{"v":1,"a":' or string.sub(v, 25, 29) ~= ',"e":' then return v end
-local e = tonumber(string.sub(v, 30, 42))
-local now = tonumber(string.sub(ARGV[1], 1, 13))
+if string.sub(v, ${range(0, TIMES_OFFSET)}) ~= ${lua(RECORD_HEAD)} or string.sub(v, ${range(E_LABEL_AT, E_LABEL.length)}) ~= ${lua(E_LABEL)} then return v end
+local e = tonumber(string.sub(v, ${range(EXPIRES_AT, TIME_WIDTH)}))
+local now = tonumber(string.sub(ARGV[1], ${range(0, TIME_WIDTH)}))
 if e == nil or e <= now then return false end
-local expires = string.gsub(string.sub(ARGV[1], 19, 31), ' ', '')
-redis.call('SETRANGE', KEYS[1], 11, ARGV[1])
+local expires = string.gsub(string.sub(ARGV[1], ${range(NEW_EXPIRY_AT, TIME_WIDTH)}), ' ', '')
+redis.call('SETRANGE', KEYS[1], ${TIMES_OFFSET}, ARGV[1])
 redis.call('PEXPIREAT', KEYS[1], expires)
 redis.call('ZADD', KEYS[2], expires, ARGV[2])
 return v`);

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { OnApplicationShutdown } from '@nestjs/common';
 import type { SessionRecord } from '../../contract/session-record';
 import type { SessionStore } from '../../contract/session-store';
+import { checkTtl } from '../../contract/option-checks';
 import { decodeRecord, encodeRecord, encodeTimes } from './record.codec';
-import { bounded, checkExec } from './redis-call';
+import { boundedOn, checkExec } from './redis-call';
 import { closeClient, connectOptions, connectUrl } from './redis-connection';
 import { RedisKeys } from './redis-keys';
 import type { RedisClient } from './redis-client';
@@ -16,22 +17,11 @@ import {
 } from './redis-session.options';
 
 /**
- * Sessions in Redis, single node or Redis Cluster (ioredis `Redis` or
- * `Cluster`), shared by every instance of the application.
- *
- * One key per record, expiring by itself at the record's `expiresAt` (PXAT).
- * `load` is one GET; `touch` one script call that rewrites the times in
- * place without JSON work; `create` is atomic (SET NX) and gives the loser a
- * fresh random id. `count` and `cleanupExpired` use an expiry index (sorted
- * sets in `indexBuckets` hash-tagged buckets, updated atomically with each
- * record), never KEYS. Every call is bounded by `commandTimeout` and rejects
- * with `SessionStoreError` kind `backend` when Redis does not answer; the
- * same store serves again once Redis is back.
- *
- * A client passed to the constructor is the caller's: the store never closes
- * it. A store made by {@link RedisSessionStore.fromUrl} or
- * {@link RedisSessionStore.fromConnection} owns its connection and closes it
- * when the Nest application shuts down.
+ * Sessions in Redis, single node or cluster, shared by every instance: one key
+ * per record that expires with it, a one-script `touch`, an atomic `create`,
+ * and an expiry index for `count` and `cleanupExpired`. Every call is bounded
+ * by `commandTimeout`. It closes its connection only when it opened it
+ * (`fromUrl`, `fromConnection`). More: README, "RedisSessionStore".
  */
 export class RedisSessionStore implements SessionStore, OnApplicationShutdown {
   private readonly options: ResolvedRedisSessionStoreOptions;
@@ -41,7 +31,7 @@ export class RedisSessionStore implements SessionStore, OnApplicationShutdown {
 
   /**
    * @param client an ioredis `Redis` or `Cluster` the caller owns and closes.
-   * @throws TypeError naming the option when an option is invalid.
+   * @throws InvalidOptionError naming the option when an option is invalid.
    */
   constructor(
     /** The ioredis connection the store talks to (for health checks and tests). */
@@ -136,14 +126,10 @@ export class RedisSessionStore implements SessionStore, OnApplicationShutdown {
    * One script call: extends a live record (`lastAccessed` = now, `expiresAt`
    * = now + `ttlMs`, key expiry and index entry too) and returns it. Unknown,
    * deleted or expired ids give `undefined` and nothing is written.
-   * @throws RangeError when `ttlMs` is negative or not finite.
+   * @throws InvalidOptionError (a `RangeError`) when `ttlMs` is negative or not finite.
    */
   async touch(id: string, ttlMs: number): Promise<SessionRecord | undefined> {
-    if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs < 0) {
-      throw new RangeError(
-        `ttlMs must be a finite number of milliseconds >= 0, got ${String(ttlMs)}`,
-      );
-    }
+    checkTtl(ttlMs);
     const now = Date.now();
     const expiresAt = now + Math.floor(ttlMs);
     const before = await this.run('touch', id, () =>
@@ -194,15 +180,6 @@ export class RedisSessionStore implements SessionStore, OnApplicationShutdown {
 
   /** Runs one Redis call bounded by `commandTimeout`; any failure becomes kind `backend`. */
   private run<T>(op: string, id: string | undefined, call: () => Promise<T>): Promise<T> {
-    return bounded(op, id, this.options.commandTimeout, () => {
-      // Between reconnect attempts, fail at once rather than queue a command
-      // that a client's offline queue would replay long after we gave up.
-      const status = this.client.status;
-      if (DOWN.has(status)) throw new Error(`Redis connection is ${status}`);
-      return call();
-    });
+    return boundedOn(this.client, op, id, this.options.commandTimeout, call);
   }
 }
-
-/** Connection states in which a command could only wait in an offline queue. */
-const DOWN = new Set(['reconnecting', 'close', 'end']);
