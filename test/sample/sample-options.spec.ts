@@ -1,4 +1,9 @@
-import { CachingSessionStore, MemorySessionStore, SessionRecord } from '../../lib';
+import {
+  CachingSessionStore,
+  MemorySessionStore,
+  RedisServerEventBus,
+  SessionRecord,
+} from '../../lib';
 import { sampleMode } from '../../sample/mcp-server.factory';
 import { sampleSessionOptions } from '../../sample/session-options';
 import { type RedisNode, startRedisNode } from '../support/redis-harness';
@@ -48,9 +53,14 @@ describe('the sample configuration', () => {
       await redis.stop();
     });
 
-    it('uses a caching store over Redis that keeps records in Redis', async () => {
-      const { store } = sampleSessionOptions({ REDIS_URL: redis.url });
+    it('uses a caching store over Redis that keeps records in Redis, and a Redis event bus', async () => {
+      const { store, eventBus, requestStateKey } = sampleSessionOptions({
+        REDIS_URL: redis.url,
+        MCP_REQUEST_STATE_KEY: 'sample-options-spec-key-0123456789abcdef',
+      });
       expect(store).toBeInstanceOf(CachingSessionStore);
+      expect(eventBus).toBeInstanceOf(RedisServerEventBus);
+      expect(requestStateKey).toBe('sample-options-spec-key-0123456789abcdef');
       const caching = store as CachingSessionStore;
       try {
         const record = await caching.create(new SessionRecord('sample-1', '2025-11-25', 60_000));
@@ -58,6 +68,7 @@ describe('the sample configuration', () => {
         expect(await caching.count!()).toBe(1);
       } finally {
         await caching.onApplicationShutdown();
+        await (eventBus as RedisServerEventBus).onApplicationShutdown();
       }
       expect(store).not.toBeInstanceOf(MemorySessionStore);
     });
