@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { bytesPerSession } from './scenarios/bytes-per-session';
 import { cachingTouch } from './scenarios/caching-touch';
 import { cleanupAtScale } from './scenarios/cleanup-at-scale';
+import { httpModernCall } from './scenarios/http-modern-call';
 import { httpToolsCall } from './scenarios/http-tools-call';
+import { postgresStore } from './scenarios/postgres';
 import { redisTouchVsGet, redisTouchVsPeer } from './scenarios/redis-touch';
 import { touchAtScale } from './scenarios/touch-at-scale';
 import { parseArgs, type BenchContext, type Scenario } from './support/context';
@@ -23,6 +25,8 @@ const SCENARIOS: Scenario[] = [
   bytesPerSession,
   touchAtScale,
   cleanupAtScale,
+  postgresStore,
+  httpModernCall,
 ];
 
 const ROOT = join(__dirname, '..');

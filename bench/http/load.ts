@@ -35,6 +35,8 @@ export interface AppProcess {
   child: ChildProcess;
   url: string;
   sessions: string[];
+  /** Serves MCP 2026-07-28 requests (no sessions). */
+  modern: boolean;
 }
 
 /** Starts one bench app in its own process and opens its sessions. */
@@ -42,6 +44,7 @@ export async function startApp(
   name: string,
   mode: string,
   redisPort?: number,
+  modern = false,
 ): Promise<AppProcess> {
   const child = fork(join(__dirname, 'server.ts'), [mode, String(redisPort ?? '')], {
     // BENCH_CPU_PROF=<dir>: each app writes a V8 CPU profile there on exit.
@@ -60,8 +63,8 @@ export async function startApp(
   });
   const url = `http://127.0.0.1:${port}/mcp`;
   const sessions: string[] = [];
-  for (let i = 0; i < SESSIONS; i++) sessions.push(await initialize(url));
-  return { name, child, url, sessions };
+  if (!modern) for (let i = 0; i < SESSIONS; i++) sessions.push(await initialize(url));
+  return { name, child, url, sessions, modern };
 }
 
 /** initialize + notifications/initialized; resolves to the session id. */
@@ -111,7 +114,32 @@ export interface HttpRound extends RoundResult {
   cpuPerRequest: number;
 }
 
-/** One autocannon round of tools/call, spread round-robin over the app's sessions. */
+const MODERN_HEADERS = {
+  ...HEADERS,
+  'mcp-protocol-version': '2026-07-28',
+  'mcp-method': 'tools/call',
+  'mcp-name': 'echo',
+};
+const MODERN_META =
+  '"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}';
+
+/** The headers and body of request `n` to `app`: a 2025 session's or a 2026-07-28 `tools/call`. */
+function toolsCall(app: AppProcess, n: number, request: AutocannonRequest): AutocannonRequest {
+  if (app.modern) {
+    return {
+      ...request,
+      headers: MODERN_HEADERS,
+      body: `{"jsonrpc":"2.0","id":${n},"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello"},${MODERN_META}}}`,
+    };
+  }
+  return {
+    ...request,
+    headers: { ...request.headers, 'mcp-session-id': app.sessions[n % SESSIONS] },
+    body: `{"jsonrpc":"2.0","id":${n},"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello"}}}`,
+  };
+}
+
+/** One autocannon round of tools/call, spread round-robin over the app's sessions (if any). */
 export async function round(app: AppProcess, seconds: number): Promise<HttpRound> {
   const before = await stats(app);
   let n = 0;
@@ -123,14 +151,7 @@ export async function round(app: AppProcess, seconds: number): Promise<HttpRound
     headers: { ...HEADERS, 'mcp-protocol-version': PROTOCOL },
     requests: [
       {
-        setupRequest: (request: AutocannonRequest) => {
-          n++;
-          return {
-            ...request,
-            headers: { ...request.headers, 'mcp-session-id': app.sessions[n % SESSIONS] },
-            body: `{"jsonrpc":"2.0","id":${n},"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello"}}}`,
-          };
-        },
+        setupRequest: (request: AutocannonRequest) => toolsCall(app, ++n, request),
       },
     ],
   });

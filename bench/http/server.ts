@@ -9,6 +9,7 @@ import { RedisInvalidationChannel } from '../../lib/stores/redis/redis-invalidat
 import { RedisSessionStore } from '../../lib/stores/redis/redis-session.store';
 import { BENCH_REDIS_OPTIONS } from '../support/redis';
 import { BenchHttpModule } from './apps';
+import { BenchModernModule } from './modern-apps';
 
 /**
  * One bench app in a process of its own (so that the load generator does not
@@ -32,8 +33,8 @@ async function main(): Promise<void> {
       },
     );
   }
-  if (mode !== 'plain' && mode !== 'noop' && !store)
-    throw new Error(`bench server: unknown mode ${mode}`);
+  const storeless = ['plain', 'noop', 'modern-bare', 'modern-ours'];
+  if (!storeless.includes(mode) && !store) throw new Error(`bench server: unknown mode ${mode}`);
   const modules: Record<string, () => DynamicModule> = {
     plain: () => BenchHttpModule.plain(),
     noop: () => BenchHttpModule.noopInterceptor(),
@@ -42,6 +43,8 @@ async function main(): Promise<void> {
     'transports-caching': () => BenchHttpModule.transportsOnly(store!),
     memory: () => BenchHttpModule.withStore(store!),
     caching: () => BenchHttpModule.withStore(store!),
+    'modern-bare': () => BenchModernModule.bare(),
+    'modern-ours': () => BenchModernModule.ours(),
   };
   const module = modules[mode]();
   const app = await NestFactory.create(module, { logger: ['error', 'warn'] });
