@@ -57,15 +57,6 @@ export function usePostgresSchema(label: string): PostgresSchema {
   };
 }
 
-/** Waits (no assertion on time) until `check` resolves true, or fails after `limitMs`. */
-export async function eventually(check: () => Promise<boolean>, limitMs = 20_000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error('condition not reached');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 /**
  * A TCP proxy in front of the test PostgreSQL, for outages that leave the
  * machine's server running: `cut()` drops every connection and refuses new

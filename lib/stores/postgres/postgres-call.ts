@@ -67,7 +67,14 @@ export function pooledQuery(
       const message = `${describe(op, id)}: PostgreSQL did not answer within ${timeoutMs} ms (statementTimeout)`;
       reject(new SessionStoreError('backend', message));
     }, timeoutMs);
-    pool.connect().then((checkedOut) => {
+    let checkout: Promise<PostgresPoolClient>;
+    try {
+      checkout = pool.connect();
+    } catch (error) {
+      fail(error);
+      return;
+    }
+    checkout.then((checkedOut) => {
       if (done) {
         checkedOut.release();
         return;

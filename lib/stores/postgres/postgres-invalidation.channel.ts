@@ -94,9 +94,11 @@ export class PostgresInvalidationChannel
         'PostgresInvalidationChannel: pool must be a pg Pool (it reads pool.options)',
       );
     }
-    const Client = (pool as { Client?: new (config: object) => PostgresListenClient }).Client;
+    // The pool's own client class (pg's, or pg-native's); pg's when it has none.
+    const Client =
+      (pool as { Client?: new (config: object) => PostgresListenClient }).Client ?? loadPg().Client;
     const config = { ...settings, application_name: 'mcp-session-invalidation', keepAlive: true };
-    const open = () => (Client ? new Client(config) : new (loadPg().Client)(config));
+    const open = () => new Client(config);
     this.listener = new PostgresListener(
       open,
       this.settings.channel,

@@ -54,7 +54,14 @@ export class PostgresListener {
 
   private async connect(): Promise<void> {
     if (this.stopped) return;
-    const client = this.open();
+    let client: PostgresListenClient;
+    try {
+      client = this.open();
+    } catch (error) {
+      this.events.down(error as Error);
+      this.retry = setTimeout(() => void this.connect(), backoff(++this.attempt)).unref();
+      return;
+    }
     this.client = client;
     client.on('error', (error: Error) => this.drop(client, error));
     client.on('end', () => this.drop(client, undefined));

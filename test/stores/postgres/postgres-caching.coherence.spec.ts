@@ -4,11 +4,11 @@ import { CachingSessionStore, MemorySessionStore, SessionRecord } from '../../..
 import { PostgresInvalidationChannel } from '../../../lib/stores/postgres/postgres-invalidation.channel';
 import { PostgresSessionStore } from '../../../lib/stores/postgres/postgres-session.store';
 import {
-  eventually,
   startPostgresProxy,
   usePostgresSchema,
   type PostgresProxy,
 } from '../../support/postgres-harness';
+import { eventually } from '../../support/wait';
 
 const schema = usePostgresSchema('coherence');
 const VERSION = '2025-11-25';
@@ -60,14 +60,14 @@ describe('Two CachingSessionStores over one PostgreSQL table, kept coherent by L
       : schema.newPool();
     const channel = new PostgresInvalidationChannel(channelPool, {
       channel: channelName,
-      heartbeatInterval: 500,
+      heartbeatInterval: 1_000,
     });
     const store = new CachingSessionStore(new MemorySessionStore(), backend, {
       channel,
       cacheTtl: 60_000,
     });
     opened.push({ store, channel });
-    await eventually(async () => channel.connected);
+    await eventually('the channel to listen', async () => channel.connected);
     return { store, channel };
   }
 
@@ -84,10 +84,18 @@ describe('Two CachingSessionStores over one PostgreSQL table, kept coherent by L
       record.data = { step: 2 };
       await writer.store.save(record);
       // Polled with a margin of seconds; without the channel it would take cacheTtl (a minute).
-      await eventually(async () => (await reader.store.load(record.id))?.data?.step === 2, 5_000);
+      await eventually(
+        'the save to reach the other instance',
+        async () => (await reader.store.load(record.id))?.data?.step === 2,
+        { timeoutMs: 5_000 },
+      );
 
       await writer.store.delete(record.id);
-      await eventually(async () => (await reader.store.touch(record.id, TTL)) === undefined, 5_000);
+      await eventually(
+        'the delete to reach the other instance',
+        async () => (await reader.store.touch(record.id, TTL)) === undefined,
+        { timeoutMs: 5_000 },
+      );
     }
   });
 
@@ -99,10 +107,10 @@ describe('Two CachingSessionStores over one PostgreSQL table, kept coherent by L
 
     // B's listener is cut off: A's invalidation cannot reach it.
     proxy.cut();
-    await eventually(async () => !b.channel.connected);
+    await eventually('B to notice its listener is cut off', async () => !b.channel.connected);
     await a.store.delete(record.id);
     proxy.restore();
-    await eventually(async () => b.channel.connected);
+    await eventually('B to listen again', async () => b.channel.connected);
 
     expect(await b.store.touch(record.id, TTL)).toBeUndefined();
     expect(await b.store.load(record.id)).toBeUndefined();
@@ -115,7 +123,7 @@ describe('Two CachingSessionStores over one PostgreSQL table, kept coherent by L
     expect((await b.store.touch(record.id, TTL))?.id).toBe(record.id);
 
     proxy.hang();
-    await eventually(async () => !b.channel.connected);
+    await eventually('B to notice its listener is cut off', async () => !b.channel.connected);
     await a.store.delete(record.id);
     // Still disconnected: B asks the table, which no longer has the session.
     expect(await b.store.load(record.id)).toBeUndefined();

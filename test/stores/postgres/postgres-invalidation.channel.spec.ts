@@ -3,12 +3,12 @@ import type { Pool } from 'pg';
 import { SessionStoreError, type SessionInvalidationListener } from '../../../lib';
 import { PostgresInvalidationChannel } from '../../../lib/stores/postgres/postgres-invalidation.channel';
 import {
-  eventually,
   PG_URL,
   startPostgresProxy,
   usePostgresSchema,
   type PostgresProxy,
 } from '../../support/postgres-harness';
+import { eventually } from '../../support/wait';
 
 const schema = usePostgresSchema('channel');
 
@@ -26,13 +26,23 @@ function recorder(): SessionInvalidationListener & { ids: string[]; resets: numb
   return seen;
 }
 
-/** Backend pids of the listening connections on `channel` (their last statement was LISTEN). */
+/**
+ * Backend pids of the listening connections on `channel` whose last statement
+ * is still their LISTEN (call it before a heartbeat, and before another
+ * connection listens on the same channel).
+ */
 async function listeningPids(channel: string): Promise<number[]> {
   const { rows } = await schema.pool.query(
     `SELECT pid FROM pg_stat_activity WHERE application_name = 'mcp-session-invalidation' AND query = $1`,
     [`LISTEN "${channel.replace(/"/g, '""')}"`],
   );
   return rows.map((row) => row.pid as number);
+}
+
+/** True while backend `pid` is connected. */
+async function alive(pid: number): Promise<boolean> {
+  const { rows } = await schema.pool.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid]);
+  return rows.length > 0;
 }
 
 describe('PostgresInvalidationChannel', () => {
@@ -56,18 +66,21 @@ describe('PostgresInvalidationChannel', () => {
     a.subscribe(sender);
     a.subscribe(localPeer);
     b.subscribe(remote);
-    await eventually(async () => a.connected && b.connected);
+    await eventually('both channels to listen', async () => a.connected && b.connected);
     expect([sender.resets, localPeer.resets, remote.resets]).toEqual([1, 1, 1]);
 
     await a.publish('session-1', sender);
     expect(localPeer.ids).toEqual(['session-1']);
-    await eventually(async () => remote.ids.length === 1);
+    await eventually('the other instance to be told', async () => remote.ids.length === 1);
     await b.publish('session-2');
-    await eventually(async () => sender.ids.length === 1 && localPeer.ids.length === 2);
+    await eventually(
+      'the first instance to be told',
+      async () => sender.ids.length === 1 && localPeer.ids.length === 2,
+    );
 
     // A round trip on each side after the last publish: nothing else arrives.
     await a.publish('marker-a', sender);
-    await eventually(async () => remote.ids.includes('marker-a'));
+    await eventually('the marker to arrive', async () => remote.ids.includes('marker-a'));
     expect(sender.ids).toEqual(['session-2']);
     expect(localPeer.ids).toEqual(['session-1', 'session-2', 'marker-a']);
     expect(remote.ids).toEqual(['session-1', 'session-2', 'marker-a']);
@@ -76,22 +89,28 @@ describe('PostgresInvalidationChannel', () => {
   it('reconnects after the server ends its connection, and resets listeners before turning connected', async () => {
     const name = freshChannel();
     const channel = open(schema.newPool(), { channel: name, heartbeatInterval: 60_000 });
-    const other = open(schema.newPool(), { channel: name });
     const seen = recorder();
     const order: string[] = [];
     channel.subscribe({
       invalidate: (id) => seen.invalidate(id),
       reset: () => order.push(`reset while connected=${channel.connected}`),
     });
-    await eventually(async () => channel.connected && other.connected);
-    const [pid] = await listeningPids(name);
+    await eventually('the channel to listen', async () => channel.connected);
+    // Its backend, found before another connection listens on the same channel.
+    const pids = await listeningPids(name);
+    expect(pids).toHaveLength(1);
+    const [pid] = pids;
+    const other = open(schema.newPool(), { channel: name });
+    await eventually('the other channel to listen', async () => other.connected);
     await schema.pool.query('SELECT pg_terminate_backend($1)', [pid]);
-    await eventually(async () => !channel.connected);
-    await eventually(async () => channel.connected);
+    await eventually('the channel to notice the lost connection', async () => !channel.connected);
+    await eventually('the channel to listen', async () => channel.connected);
     expect(order).toEqual(['reset while connected=false', 'reset while connected=false']);
     expect((await listeningPids(name)).filter((p) => p === pid)).toEqual([]);
     await other.publish('after-reconnect');
-    await eventually(async () => seen.ids.includes('after-reconnect'));
+    await eventually('a message after the reconnection', async () =>
+      seen.ids.includes('after-reconnect'),
+    );
   });
 
   describe('through a proxy that can cut or hang the connection', () => {
@@ -108,24 +127,36 @@ describe('PostgresInvalidationChannel', () => {
       async (outage) => {
         const name = freshChannel();
         const pool = schema.newPool({ connectionString: proxy.url });
-        const channel = open(pool, { channel: name, heartbeatInterval: 200, publishTimeout: 300 });
+        const channel = open(pool, {
+          channel: name,
+          heartbeatInterval: 1_000,
+          publishTimeout: 1_000,
+        });
         const other = open(schema.newPool(), { channel: name });
         const seen = recorder();
         channel.subscribe(seen);
-        await eventually(async () => channel.connected && other.connected);
+        await eventually(
+          'both channels to listen',
+          async () => channel.connected && other.connected,
+        );
         expect(seen.resets).toBe(1);
 
         proxy[outage]();
-        await eventually(async () => !channel.connected);
+        await eventually(
+          'the channel to notice the lost connection',
+          async () => !channel.connected,
+        );
         const error = await channel.publish('lost').catch((e: unknown) => e);
         expect(error).toBeInstanceOf(SessionStoreError);
         expect((error as SessionStoreError).kind).toBe('backend');
 
         proxy.restore();
-        await eventually(async () => channel.connected);
+        await eventually('the channel to listen', async () => channel.connected);
         expect(seen.resets).toBeGreaterThanOrEqual(2);
         await other.publish('after-outage');
-        await eventually(async () => seen.ids.includes('after-outage'));
+        await eventually('a message after the outage', async () =>
+          seen.ids.includes('after-outage'),
+        );
       },
     );
   });
@@ -137,12 +168,13 @@ describe('PostgresInvalidationChannel', () => {
       channel: name,
       heartbeatInterval: 60_000,
     });
-    await eventually(async () => channel.connected);
-    expect(await listeningPids(name)).toHaveLength(1);
+    await eventually('the channel to listen', async () => channel.connected);
+    const pids = await listeningPids(name);
+    expect(pids).toHaveLength(1);
     await channel.onApplicationShutdown();
     await channel.onApplicationShutdown();
     expect(channel.connected).toBe(false);
-    await eventually(async () => (await listeningPids(name)).length === 0);
+    await eventually('the listening connection to close', async () => !(await alive(pids[0])));
     expect((await pool.query('SELECT 1 AS one')).rows[0].one).toBe(1);
   });
 
@@ -152,14 +184,17 @@ describe('PostgresInvalidationChannel', () => {
       channel: name,
       heartbeatInterval: 60_000,
     });
+    await eventually('the channel to listen', async () => channel.connected);
+    const [pid] = await listeningPids(name);
     const other = open(schema.newPool(), { channel: name });
     const seen = recorder();
     other.subscribe(seen);
-    await eventually(async () => channel.connected && other.connected);
+    await eventually('the other channel to listen', async () => other.connected);
     await channel.publish('from-owned');
-    await eventually(async () => seen.ids.includes('from-owned'));
+    await eventually("the owned channel's message", async () => seen.ids.includes('from-owned'));
     await channel.onApplicationShutdown();
-    await eventually(async () => (await listeningPids(name)).length === 1);
+    await eventually('the listening connection to close', async () => !(await alive(pid)));
+    expect(other.connected).toBe(true);
     expect((channel as unknown as { pool: { ended: boolean } }).pool.ended).toBe(true);
   });
 

@@ -8,7 +8,8 @@ import { Pool } from 'pg';
 import * as ts from 'typescript';
 import { SessionRecord, SessionStore } from '../../../lib';
 import { PostgresSessionStore } from '../../../lib/stores/postgres/postgres-session.store';
-import { eventually, PG_URL } from '../../support/postgres-harness';
+import { PG_URL } from '../../support/postgres-harness';
+import { eventually } from '../../support/wait';
 import { type ReadmeBlock, readmeBlocks } from '../../support/readme-blocks';
 
 // The README's PostgreSQL files, run as written there against a database of
@@ -108,7 +109,7 @@ describe('README, PostgreSQL store', () => {
       const fresh = new PostgresSessionStore(check);
       expect((await fresh.load('readme-cached'))?.id).toBe('readme-cached');
       // The channel's listening connection and the app's pool are gone.
-      await eventually(async () => {
+      await eventually('no connection left on the database', async () => {
         const { rows } = await check.query(
           'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
           [database],

@@ -1,11 +1,11 @@
 import { SessionRecord, SessionStoreError } from '../../../lib';
 import { PostgresSessionStore } from '../../../lib/stores/postgres/postgres-session.store';
 import {
-  eventually,
   startPostgresProxy,
   usePostgresSchema,
   type PostgresProxy,
 } from '../../support/postgres-harness';
+import { eventually } from '../../support/wait';
 import { Logger } from '@nestjs/common';
 
 const schema = usePostgresSchema('outage');
@@ -49,13 +49,13 @@ const variants: Variant[] = [
       new PostgresSessionStore(schema.newPool({ connectionString: url, max: 4 }), {
         schema: schema.name,
         table,
-        statementTimeout: 300,
+        statementTimeout: 2_000,
       }),
   ],
   [
     'a pool the store opened with fromUrl',
     (url, table) =>
-      PostgresSessionStore.fromUrl(url, { schema: schema.name, table, statementTimeout: 300 }),
+      PostgresSessionStore.fromUrl(url, { schema: schema.name, table, statementTimeout: 2_000 }),
   ],
 ];
 
@@ -83,7 +83,9 @@ describe.each(variants)('PostgresSessionStore outages with %s', (_, open) => {
     await expectAllBackendErrors(store);
 
     proxy.restore();
-    await eventually(() => store.count().then(() => true));
+    await eventually('the store to serve again', () => store.count().then(() => true), {
+      timeoutMs: 20_000,
+    });
     await store.create(record('after-restart'));
     expect((await store.touch('after-restart', 60_000))?.id).toBe('after-restart');
     expect((await store.load('kept-session-id'))?.id).toBe('kept-session-id');
@@ -97,7 +99,9 @@ describe.each(variants)('PostgresSessionStore outages with %s', (_, open) => {
     expect(errors.some((error) => /statementTimeout/.test(error.message))).toBe(true);
 
     proxy.restore();
-    await eventually(() => store.count().then(() => true));
+    await eventually('the store to serve again', () => store.count().then(() => true), {
+      timeoutMs: 20_000,
+    });
     await store.save(record('after-hang'));
     expect((await store.load('after-hang'))?.id).toBe('after-hang');
   });
@@ -109,7 +113,9 @@ describe.each(variants)('PostgresSessionStore outages with %s', (_, open) => {
         WHERE pid <> pg_backend_pid() AND datname = current_database() AND client_port = ANY($1)`,
       [proxy.upstreamPorts],
     );
-    await eventually(() => store.count().then(() => true));
+    await eventually('the store to serve again', () => store.count().then(() => true), {
+      timeoutMs: 20_000,
+    });
     expect((await store.touch('kept-session-id', 60_000))?.id).toBe('kept-session-id');
   });
 });
@@ -124,7 +130,7 @@ describe('PostgresSessionStore never sends a call late', () => {
     const store = new PostgresSessionStore(pool, {
       schema: schema.name,
       table,
-      statementTimeout: 300,
+      statementTimeout: 2_000,
     });
     try {
       const kept = record('late');
@@ -141,7 +147,9 @@ describe('PostgresSessionStore never sends a call late', () => {
       proxy.restore();
       // Calls queue for the pool in order: once this one has run, the save
       // would have run before it.
-      await eventually(() => store.count().then(() => true));
+      await eventually('the store to serve again', () => store.count().then(() => true), {
+        timeoutMs: 20_000,
+      });
       expect((await admin.load('late'))?.data).toEqual({ version: 1 });
     } finally {
       await proxy.stop();
