@@ -76,8 +76,5 @@ export type {
   McpRequestStateCodec,
   McpServerContext,
 } from './interfaces/mcp-server-context.interface';
-export type {
-  McpServerEvent,
-  McpServerEventBus,
-} from './interfaces/server-event-bus.interface';
+export type { McpServerEvent, McpServerEventBus } from './interfaces/server-event-bus.interface';
 export { SessionCleanupService } from './session-cleanup.service';

@@ -22,6 +22,9 @@ function toHttp(error: unknown): unknown {
 /**
  * Answers the MCP session status codes for every request it sees:
  * - no `mcp-session-id` header: passes through untouched;
+ * - an MCP 2026-07-28 request (by the SDK v2's `isLegacyRequest`): passes
+ *   through untouched, a stray session header included (the spec says to
+ *   ignore it);
  * - malformed or repeated header: 400 (store not consulted);
  * - unknown, expired or another owner's session: 404 `Session not found`;
  * - store failure: 503 (logged once, id shortened);
