@@ -93,6 +93,43 @@ describe.each(PLATFORMS)('McpSessionInterceptor on %s', (platform: Platform) => 
     expect(store.log).toEqual([]);
   });
 
+  it('passes a 2026-07-28 request with a stray mcp-session-id through untouched', async () => {
+    await boot();
+    const res = await fetch(`${http.url}/mcp`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'mcp-session-id': 'no-such-session',
+        'mcp-protocol-version': '2026-07-28',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/list',
+        params: {
+          _meta: {
+            'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+            'io.modelcontextprotocol/clientCapabilities': {},
+          },
+        },
+      }),
+    });
+    expect(res.status).toBe(201);
+    expect(await res.json()).toEqual({ session: null, expiresAt: null });
+    expect(store.log).toEqual([]);
+  });
+
+  it('still answers 404 for a 2025-era request with an unknown mcp-session-id and a JSON body', async () => {
+    await boot();
+    const res = await fetch(`${http.url}/mcp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'mcp-session-id': 'no-such-session' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+    });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual(NOT_FOUND);
+  });
+
   it.each([
     ['too long', 'a'.repeat(256)],
     ['a space', 'abc def'],
