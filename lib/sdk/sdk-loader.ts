@@ -25,9 +25,21 @@ export interface Sdk {
 }
 
 let loading: Promise<Sdk> | undefined;
+// require() in the CommonJS build (tsc compiles import() to it); see importSdkWith.
+let importSdk = (specifier: string): Promise<unknown> => import(specifier);
+
+/**
+ * Internal, called by the package's ES module entries: load the SDK with
+ * their native `import()`. The SDK ships ES module and CommonJS builds, and
+ * its `createMcpHandler` checks `instanceof McpServer`, so the SDK must be
+ * the copy the application builds its servers from.
+ */
+export function importSdkWith(load: (specifier: string) => Promise<unknown>): void {
+  importSdk = load;
+}
 
 async function loadV2(): Promise<Sdk> {
-  const v2 = await import('@modelcontextprotocol/server');
+  const v2 = (await importSdk('@modelcontextprotocol/server')) as typeof V2;
   return {
     line: 2,
     WebStandardStreamableHTTPServerTransport: v2.WebStandardStreamableHTTPServerTransport,
@@ -42,8 +54,12 @@ async function loadV2(): Promise<Sdk> {
 }
 
 async function loadV1(): Promise<Sdk> {
-  const transport = await import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js');
-  const types = await import('@modelcontextprotocol/sdk/types.js');
+  const transport = (await importSdk(
+    '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js',
+  )) as typeof import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js');
+  const types = (await importSdk(
+    '@modelcontextprotocol/sdk/types.js',
+  )) as typeof import('@modelcontextprotocol/sdk/types.js');
   return {
     line: 1,
     WebStandardStreamableHTTPServerTransport:

@@ -4,17 +4,30 @@
 // through the `prepare` script), then creates throwaway apps outside the
 // repository (under the OS temp dir) from templates/ and installs the tarball
 // into each, from the npm registry only:
-//   - cjs-nest11: a CommonJS Nest 11 app;
-//   - esm-nest12: an ESM Nest 12.5 app ("type": "module");
-//   both built with tsc from templates/app/src (the README's module setup and
-//   controller), booted on a free port and driven by the official SDK client:
-//   initialize, a tool call, DELETE (terminateSession), then a raw request
-//   with the ended session id must get 404; then SIGTERM must shut them down.
+//   - cjs-nest10-sdk1: a CommonJS Nest 10 app with MCP SDK v1
+//     (@modelcontextprotocol/sdk), compiled with module commonjs and node10
+//     resolution, as the Nest 10 starter does;
+//   - cjs-nest11-sdk1: a CommonJS Nest 11 app with SDK v1;
+//   - cjs-nest11-sdk2: a CommonJS Nest 11 app with SDK v2
+//     (@modelcontextprotocol/server, driven by @modelcontextprotocol/client);
+//   - esm-nest12-sdk2: an ESM Nest 12.5 app ("type": "module") with SDK v2
+//     and a local CommonJS dependency that requires the package too:
+//     identity.mjs checks that both get the same objects (every subpath, the
+//     DI tokens, SessionStore, SessionStoreError, a Nest container);
+//   each built with tsc from templates/app/src (main.ts and the README's
+//   controller) and templates/sdk<1|2>/src (the README's module setup for
+//   that SDK line), booted on a free port and driven by the official SDK
+//   client of its line: initialize, a tool call, DELETE (terminateSession),
+//   then a raw request with the ended session id must get 404; the SDK v2 apps
+//   also serve a client pinned to MCP 2026-07-28 one tool call (no session);
+//   then SIGTERM must shut them down.
 //   - types: an app with neither optional peer (ioredis, the MCP SDK) that
-//   compiles against the main entry and ./testing with skipLibCheck false,
-//   with nodenext and with node10 module resolution.
-// Prints PASS or FAIL per app and exits non-zero on any failure. Installs use
-// the npm cache (prefer-offline), so repeated runs are fast.
+//   compiles against every entry with skipLibCheck false: nodenext from a
+//   CommonJS file ("require" types) and from an .mts file ("import" types),
+//   bundler, and node10 resolution (typesVersions).
+// Prints PASS or FAIL per app and exits non-zero on any failure. The apps
+// install and run their checks side by side; installs use the npm cache
+// (prefer-offline), so repeated runs are fast.
 // Environment: CONSUMERS_KEEP=1 keeps the temp dir; CONSUMERS_ONLY=a,b runs
 // only the named apps.
 import { spawn } from 'node:child_process';
@@ -27,16 +40,26 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '../..');
 const TEMPLATES = join(HERE, 'templates');
-const WATCHDOG_MS = 6 * 60_000; // the whole command: pack, installs, builds, runs
+const WATCHDOG_MS = 8 * 60_000; // the whole command: pack, installs, builds, runs
 const STEP_TIMEOUT_MS = 4 * 60_000; // one npm or tsc command
 const BOOT_TIMEOUT_MS = 30_000;
 const SHUTDOWN_TIMEOUT_MS = 15_000;
 
+/** `sdk`: the MCP SDK line of the app (its templates/sdk<n>, its client); none for types. */
 const CASES = [
-  { name: 'cjs-nest11', title: 'CommonJS app, Nest 11', app: true },
-  // Nest 12 is ESM-only; our CommonJS build loads it with require(esm): Node >= 20.19.
-  { name: 'esm-nest12', title: 'ESM app ("type": "module"), Nest 12.5', app: true, node: '20.19' },
-  { name: 'types', title: 'types without optional peers, skipLibCheck false', app: false },
+  { name: 'cjs-nest10-sdk1', title: 'CommonJS app, Nest 10, MCP SDK v1', sdk: 1 },
+  { name: 'cjs-nest11-sdk1', title: 'CommonJS app, Nest 11, MCP SDK v1', sdk: 1 },
+  { name: 'cjs-nest11-sdk2', title: 'CommonJS app, Nest 11, MCP SDK v2', sdk: 2 },
+  // Nest 12 is ESM-only; the package's one implementation is CommonJS and
+  // loads Nest 12 with require(esm): Node >= 20.19.
+  {
+    name: 'esm-nest12-sdk2',
+    title: 'ESM app ("type": "module"), Nest 12.5, MCP SDK v2, and a CommonJS dependency',
+    sdk: 2,
+    identity: true,
+    node: '20.19',
+  },
+  { name: 'types', title: 'types without optional peers, skipLibCheck false' },
 ];
 
 const children = new Set();
@@ -119,13 +142,25 @@ const tail = (text, lines = 40) => text.trimEnd().split('\n').slice(-lines).join
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
+/** Every file that package.json points at: main, types and each exports target. */
+async function entryFiles() {
+  const manifest = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8'));
+  const targets = [];
+  const collect = (value) => {
+    if (typeof value === 'string') targets.push(value.replace(/^\.\//, ''));
+    else for (const inner of Object.values(value)) collect(inner);
+  };
+  collect([manifest.main, manifest.types, manifest.exports, manifest.typesVersions]);
+  return [...new Set(targets)];
+}
+
 /** `npm pack` of the checkout into `dir`; checks what the tarball holds. */
 async function pack(dir) {
   const out = await run(npm, ['pack', '--json', '--pack-destination', dir], { cwd: ROOT });
   // The build's own output (prepare) comes first; the JSON starts on a line of its own.
   const [{ filename, files }] = JSON.parse(out.slice(out.search(/^\[\s*$/m)));
   const paths = files.map((file) => file.path);
-  for (const needed of ['dist/index.js', 'dist/index.d.ts', 'dist/testing/index.js']) {
+  for (const needed of await entryFiles()) {
     if (!paths.includes(needed)) throw new Error(`the tarball lacks ${needed}`);
   }
   const maps = paths.filter((path) => path.endsWith('.map'));
@@ -135,8 +170,11 @@ async function pack(dir) {
 
 /** Copies a template into `dir` and points its dependency at the tarball. */
 async function createApp(consumer, dir, tarball) {
+  if (consumer.sdk) {
+    await cp(join(TEMPLATES, 'app'), dir, { recursive: true });
+    await cp(join(TEMPLATES, `sdk${consumer.sdk}`), dir, { recursive: true });
+  }
   await cp(join(TEMPLATES, consumer.name), dir, { recursive: true });
-  if (consumer.app) await cp(join(TEMPLATES, 'app'), dir, { recursive: true });
   const manifestPath = join(dir, 'package.json');
   const manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
   manifest.dependencies['nestjs-mcp-session'] = `file:${tarball}`;
@@ -188,10 +226,11 @@ function boot(dir) {
   });
 }
 
-/** The official SDK client, as the app installed it. */
-async function sdkClient(dir) {
+/** The official SDK client of the app's line, as the app installed it. */
+async function sdkClient(dir, sdk) {
   const require = createRequire(join(dir, 'package.json'));
   const load = (path) => import(pathToFileURL(require.resolve(path)).href);
+  if (sdk === 2) return load('@modelcontextprotocol/client');
   const { Client } = await load('@modelcontextprotocol/sdk/client/index.js');
   const { StreamableHTTPClientTransport } = await load(
     '@modelcontextprotocol/sdk/client/streamableHttp.js',
@@ -204,8 +243,8 @@ function expectThat(condition, what) {
 }
 
 /** One session, as a client sees it: initialize, a tool call, DELETE, then 404. */
-async function serveOneSession(dir, port, say) {
-  const { Client, StreamableHTTPClientTransport } = await sdkClient(dir);
+async function serveOneSession(dir, sdk, port, say) {
+  const { Client, StreamableHTTPClientTransport } = await sdkClient(dir, sdk);
   const url = new URL(`http://127.0.0.1:${port}/mcp`);
   const client = new Client({ name: 'consumer-check', version: '1.0.0' });
   const transport = new StreamableHTTPClientTransport(url);
@@ -240,6 +279,28 @@ async function serveOneSession(dir, port, say) {
   say('request with the ended session id: 404');
 }
 
+/** SDK v2: a client pinned to MCP 2026-07-28 (no session, no handshake), one tool call. */
+async function serveModernCall(dir, port, say) {
+  const { Client, StreamableHTTPClientTransport } = await sdkClient(dir, 2);
+  const client = new Client(
+    { name: 'consumer-check', version: '1.0.0' },
+    { versionNegotiation: { mode: { pin: '2026-07-28' } } },
+  );
+  const transport = new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`));
+  await client.connect(transport);
+  try {
+    const version = client.getNegotiatedProtocolVersion();
+    expectThat(version === '2026-07-28', `the pinned client negotiated ${version}`);
+    expectThat(transport.sessionId === undefined, 'the 2026-07-28 client got a session id');
+    const result = await client.callTool({ name: 'greet', arguments: { name: 'modern' } });
+    const text = result.content?.[0]?.text;
+    expectThat(text === 'Hello, modern!', `tools/call greet answered ${JSON.stringify(result)}`);
+    say(`client pinned to ${version}: tools/call greet "${text}", no session`);
+  } finally {
+    await client.close();
+  }
+}
+
 /** SIGTERM; the app must run its shutdown hooks and exit. */
 async function shutDown(app, say) {
   app.child.kill('SIGTERM');
@@ -252,13 +313,38 @@ async function shutDown(app, say) {
   say(`SIGTERM: shut down (${exit.signal ?? `exit ${exit.code}`})`);
 }
 
-/** Builds, boots, serves one session and shuts the app down. */
-async function checkApp(dir, say) {
+/** The versions that the app's install resolved, for the report. */
+async function installedVersions(dir) {
+  const names = [
+    '@nestjs/core',
+    '@modelcontextprotocol/sdk',
+    '@modelcontextprotocol/server',
+    '@modelcontextprotocol/client',
+  ];
+  const versions = [];
+  for (const name of names) {
+    const manifest = await readFile(join(dir, 'node_modules', name, 'package.json'), 'utf8').then(
+      (text) => JSON.parse(text),
+      () => undefined,
+    );
+    if (manifest) versions.push(`${name} ${manifest.version}`);
+  }
+  return versions.join(', ');
+}
+
+/** Builds, (checks identity,) boots, serves one session (and a 2026-07-28 call), shuts down. */
+async function checkApp(consumer, dir, say) {
+  say(`installed: ${await installedVersions(dir)}`);
   await tsc(dir, 'tsconfig.json');
+  if (consumer.identity) {
+    const out = await run(process.execPath, ['identity.mjs'], { cwd: dir });
+    for (const line of out.trim().split('\n')) say(`identity: ${line}`);
+  }
   const app = await boot(dir);
   say(`booted on port ${app.port}`);
   try {
-    await serveOneSession(dir, app.port, say);
+    await serveOneSession(dir, consumer.sdk, app.port, say);
+    if (consumer.sdk === 2) await serveModernCall(dir, app.port, say);
     await shutDown(app, say);
   } catch (error) {
     error.message += `\n  app output:\n${tail(app.output)}`;
@@ -268,19 +354,46 @@ async function checkApp(dir, say) {
   }
 }
 
-/** tsc --noEmit with skipLibCheck false, nodenext and node10 resolution. */
-async function checkTypes(dir, say) {
+/** tsc --noEmit with skipLibCheck false: nodenext (CommonJS and ESM files), bundler, node10. */
+async function checkTypes(consumer, dir, say) {
   await readdir(join(dir, 'node_modules/nestjs-mcp-session'));
-  for (const optional of ['ioredis', '@modelcontextprotocol/sdk']) {
+  const manifest = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8'));
+  const optionalPeers = Object.entries(manifest.peerDependenciesMeta ?? {})
+    .filter(([, meta]) => meta.optional)
+    .map(([name]) => name);
+  for (const optional of optionalPeers) {
     const present = await readdir(join(dir, 'node_modules', optional)).then(
       () => true,
       () => false,
     );
     expectThat(!present, `${optional} is installed: the check needs it absent`);
   }
-  for (const project of ['tsconfig.json', 'tsconfig.node10.json']) {
-    await tsc(dir, project);
-    say(`tsc -p ${project}: no errors`);
+  const projects = ['tsconfig.json', 'tsconfig.bundler.json', 'tsconfig.node10.json'];
+  await Promise.all(projects.map((project) => tsc(dir, project)));
+  for (const project of projects) say(`tsc -p ${project}: no errors`);
+}
+
+/** Installs one app and checks it; never rejects. @returns whether it passed, and its report */
+async function checkCase(consumer, dir, tarball) {
+  const lines = [];
+  const say = (line) => lines.push(`    ${line}`);
+  const begun = Date.now();
+  try {
+    await createApp(consumer, dir, tarball);
+    const installMs = Date.now() - begun;
+    const checkStarted = Date.now();
+    await (consumer.sdk ? checkApp : checkTypes)(consumer, dir, say);
+    const timing = `install ${seconds(installMs)}, check ${seconds(Date.now() - checkStarted)}`;
+    return { ok: true, lines: [`PASS ${consumer.name}: ${consumer.title} (${timing})`, ...lines] };
+  } catch (error) {
+    lines.unshift(
+      `FAIL ${consumer.name}: ${consumer.title} (after ${seconds(Date.now() - begun)})`,
+    );
+    lines.push(`    ${String(error?.message ?? error).replaceAll('\n', '\n    ')}`);
+    if (consumer.node && olderThan(consumer.node)) {
+      lines.push(`    (this app needs Node >= ${consumer.node}; this is ${process.version})`);
+    }
+    return { ok: false, lines };
   }
 }
 
@@ -295,40 +408,15 @@ async function main() {
   const { tarball, files } = await pack(packDir);
   console.log(`consumers: packed ${files} files in ${seconds(Date.now() - started)}`);
 
-  // Installs run side by side (mostly network and disk); the checks one by one.
-  const installs = cases.map(async (consumer) => {
-    const dir = join(workDir, consumer.name);
-    const begun = Date.now();
-    await createApp(consumer, dir, tarball);
-    return { dir, installMs: Date.now() - begun };
-  });
-  // Awaited one by one below; a later one may fail first.
-  for (const install of installs) install.catch(() => undefined);
+  // Each app installs and then checks itself, all side by side (installs are
+  // mostly network and disk; a check waits on its tsc, then on HTTP); the
+  // reports are printed in the order of CASES.
+  const runs = cases.map((consumer) => checkCase(consumer, join(workDir, consumer.name), tarball));
   let failed = 0;
-  for (const [index, consumer] of cases.entries()) {
-    const lines = [];
-    const say = (line) => lines.push(`    ${line}`);
-    const begun = Date.now();
-    let installMs = 0;
-    try {
-      const installed = await installs[index];
-      installMs = installed.installMs;
-      const checkStarted = Date.now();
-      await (consumer.app ? checkApp : checkTypes)(installed.dir, say);
-      const timing = `install ${seconds(installMs)}, check ${seconds(Date.now() - checkStarted)}`;
-      console.log(`PASS ${consumer.name}: ${consumer.title} (${timing})`);
-      for (const line of lines) console.log(line);
-    } catch (error) {
-      failed++;
-      console.log(
-        `FAIL ${consumer.name}: ${consumer.title} (after ${seconds(Date.now() - begun)})`,
-      );
-      for (const line of lines) console.log(line);
-      console.log(`    ${String(error?.message ?? error).replaceAll('\n', '\n    ')}`);
-      if (consumer.node && olderThan(consumer.node)) {
-        console.log(`    (this app needs Node >= ${consumer.node}; this is ${process.version})`);
-      }
-    }
+  for (const run of runs) {
+    const { ok, lines } = await run;
+    if (!ok) failed++;
+    for (const line of lines) console.log(line);
   }
   const passed = cases.length - failed;
   console.log(

@@ -15,7 +15,7 @@ function createServer(): McpServer {
   return server;
 }
 
-/** The README's setup: the module with a server factory, and the MCP controller. */
+/** The README's setup for SDK v1: the module with a server factory, and the MCP controller. */
 @Module({
   imports: [McpSessionModule.forRoot({ createServer })],
   controllers: [McpController],
