@@ -1,3 +1,4 @@
+import { errorMessage } from '../../contract/session-store.error';
 import type { PgModule } from './postgres-client';
 
 let pg: PgModule | undefined;
@@ -16,10 +17,6 @@ export function loadPg(): PgModule {
     pg = require('pg') as PgModule;
     return pg;
   } catch (error) {
-    throw new Error(
-      `The PostgreSQL stores need pg (npm install pg): ${
-        error instanceof Error ? error.message : String(error)
-      }`,
-    );
+    throw new Error(`The PostgreSQL stores need pg (npm install pg): ${errorMessage(error)}`);
   }
 }

@@ -4,6 +4,7 @@ import type {
   SessionInvalidationChannel,
   SessionInvalidationListener,
 } from '../../interfaces/session-invalidation.interface';
+import { checkMilliseconds, invalidOption } from '../../contract/option-checks';
 import { shortId } from '../../contract/session-store.error';
 import { loadPg } from './pg-loader';
 import { pooledQuery } from './postgres-call';
@@ -27,27 +28,30 @@ export interface PostgresInvalidationChannelOptions {
 const ORIGIN_LENGTH = 16;
 const NOTIFY = { text: 'SELECT pg_notify($1, $2)' };
 
+const OWNER = 'PostgresInvalidationChannel';
+
+/**
+ * Applies defaults and checks every option.
+ * @throws InvalidOptionError naming the option that is wrong.
+ */
 function check(options: PostgresInvalidationChannelOptions) {
   const { channel = 'mcp_session_invalidate', publishTimeout = 1_000 } = options;
   const { heartbeatInterval = 5_000 } = options;
-  const fail = (name: string, expected: string, value: unknown): never => {
-    throw new TypeError(
-      `PostgresInvalidationChannel: option "${name}" must be ${expected}, got ${String(value)}`,
-    );
-  };
   if (
     typeof channel !== 'string' ||
     !channel ||
     channel.includes('\0') ||
     Buffer.byteLength(channel) > 63
   ) {
-    fail('channel', 'a non-empty name of at most 63 bytes, without NUL', channel);
+    throw invalidOption(
+      OWNER,
+      'channel',
+      'a non-empty name of at most 63 bytes, without NUL',
+      channel,
+    );
   }
-  for (const [name, value] of Object.entries({ publishTimeout, heartbeatInterval })) {
-    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-      fail(name, 'a positive number of milliseconds', value);
-    }
-  }
+  checkMilliseconds(publishTimeout, 'publishTimeout', { owner: OWNER });
+  checkMilliseconds(heartbeatInterval, 'heartbeatInterval', { owner: OWNER });
   return { channel, publishTimeout, heartbeatInterval };
 }
 
@@ -81,7 +85,7 @@ export class PostgresInvalidationChannel
 
   /**
    * @param pool the user's node-postgres `Pool`, used to publish; the channel never ends it.
-   * @throws TypeError naming the option when an option is invalid, or when `pool` has no settings to open a connection with.
+   * @throws InvalidOptionError naming the option when an option is invalid; TypeError when `pool` has no settings to open a connection with.
    */
   constructor(
     private readonly pool: PostgresPool,
@@ -132,7 +136,7 @@ export class PostgresInvalidationChannel
     options: PostgresInvalidationChannelOptions = {},
   ): PostgresInvalidationChannel {
     const { publishTimeout } = check(options);
-    const pool = openPool(PostgresInvalidationChannel.name, url, publishTimeout, { max: 2 });
+    const pool = openPool(OWNER, url, publishTimeout, { max: 2 });
     const channel = new PostgresInvalidationChannel(pool, options);
     channel.ownsPool = true;
     return channel;

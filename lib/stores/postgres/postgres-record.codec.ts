@@ -22,19 +22,6 @@ const UNSTORABLE_ID = /\0|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff]
 /** True when `id` can be stored in a `text` column as it is (no row can hold any other id). */
 export const storableId = (id: string): boolean => !UNSTORABLE_ID.test(id);
 
-/**
- * A touch's ttl, whole milliseconds.
- * @throws RangeError when `ttlMs` is negative or not finite.
- */
-export function checkTtl(ttlMs: number): number {
-  if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs < 0) {
-    throw new RangeError(
-      `ttlMs must be a finite number of milliseconds >= 0, got ${String(ttlMs)}`,
-    );
-  }
-  return Math.floor(ttlMs);
-}
-
 /** Epoch ms of a record's time field, checked. */
 function timeOf(record: SessionRecord, field: 'createdAt' | 'lastAccessed' | 'expiresAt'): number {
   const date = record[field];

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { OnApplicationShutdown } from '@nestjs/common';
 import type { SessionRecord } from '../../contract/session-record';
 import type { SessionStore } from '../../contract/session-store';
+import { checkTtl } from '../../contract/option-checks';
 import { pooledQuery } from './postgres-call';
 import { openPool } from './postgres-connection';
 import type { PostgresPool, PostgresQuery } from './postgres-client';
-import { checkTtl, decodeRow, encodeRow, storableId } from './postgres-record.codec';
+import { decodeRow, encodeRow, storableId } from './postgres-record.codec';
 import {
   resolvePostgresOptions,
   type PostgresSessionStoreOptions,
@@ -143,13 +144,13 @@ export class PostgresSessionStore implements SessionStore, OnApplicationShutdown
    * `ttlMs`) and returns it. Unknown, deleted or expired ids give `undefined`
    * and nothing is written. A row of an unknown format gets its times
    * extended, then the call rejects with kind `decode`.
-   * @throws RangeError when `ttlMs` is negative or not finite.
+   * @throws InvalidOptionError (a `RangeError`) when `ttlMs` is negative or not finite.
    */
   async touch(id: string, ttlMs: number): Promise<SessionRecord | undefined> {
-    const ms = checkTtl(ttlMs);
+    checkTtl(ttlMs);
     if (!storableId(id)) return undefined;
     const now = Date.now();
-    const expiresAt = now + ms;
+    const expiresAt = now + Math.floor(ttlMs);
     const { rows } = await this.run(this.sql.touch, 'touch', id, [id, now, expiresAt]);
     if (rows.length === 0) return undefined;
     const [format, raw, created] = rows[0] as unknown[];

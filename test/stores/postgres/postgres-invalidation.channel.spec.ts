@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
-import { SessionStoreError, type SessionInvalidationListener } from '../../../lib';
+import {
+  InvalidOptionError,
+  SessionStoreError,
+  type SessionInvalidationListener,
+} from '../../../lib';
 import { PostgresInvalidationChannel } from '../../../lib/stores/postgres/postgres-invalidation.channel';
 import {
   PG_URL,
@@ -207,6 +211,9 @@ describe('PostgresInvalidationChannel', () => {
     ];
     for (const [options, message] of bad) {
       expect(() => new PostgresInvalidationChannel(schema.pool, options)).toThrow(message);
+      expect(() => new PostgresInvalidationChannel(schema.pool, options)).toThrow(
+        InvalidOptionError,
+      );
       expect(() => PostgresInvalidationChannel.fromUrl(PG_URL, options)).toThrow(message);
     }
     expect(() => new PostgresInvalidationChannel({} as Pool)).toThrow(/pg Pool/);

@@ -1,4 +1,4 @@
-import { SessionRecord, SessionStoreError } from '../../../lib';
+import { InvalidOptionError, SessionRecord, SessionStoreError } from '../../../lib';
 import { PostgresSessionStore } from '../../../lib/stores/postgres/postgres-session.store';
 import { sessionStoreContract } from '../../../lib/testing';
 import { usePostgresSchema, PG_URL } from '../../support/postgres-harness';
@@ -204,6 +204,7 @@ describe('PostgresSessionStore specifics', () => {
     ];
     for (const [options, message] of bad) {
       expect(() => new PostgresSessionStore(schema.pool, options)).toThrow(message);
+      expect(() => new PostgresSessionStore(schema.pool, options)).toThrow(InvalidOptionError);
       expect(() => PostgresSessionStore.fromUrl(PG_URL, options)).toThrow(message);
     }
     expect(() => PostgresSessionStore.fromUrl('')).toThrow(/url/);
