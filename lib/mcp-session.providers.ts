@@ -11,6 +11,7 @@ import {
 } from './mcp-session.constants';
 import { MCP_SESSION_MODULE_OPTIONS } from './mcp-session.module-definition';
 import { resolveEraOptions } from './mcp-session.era-options';
+import { resolveLimitOptions } from './mcp-session.limit-options';
 import { checkMilliseconds, InvalidOptionError, invalidOption } from './contract/option-checks';
 import { SessionStore } from './contract/session-store';
 import { MemorySessionStore } from './stores/memory/memory-session.store';
@@ -53,6 +54,7 @@ export function resolveMcpSessionOptions(raw: McpSessionModuleOptions = {}): Mcp
     ttl,
     cleanupInterval: interval === 0 ? false : interval,
     ...resolveEraOptions(raw, store),
+    ...resolveLimitOptions(raw, store),
   };
   for (const name of ['resolveOwner', 'createServer'] as const) {
     const value = raw[name];

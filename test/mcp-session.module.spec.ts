@@ -68,6 +68,8 @@ describe('McpSessionModule', () => {
       cleanupInterval: DEFAULT_CLEANUP_INTERVAL,
       sharedStore: false,
       eventBus: expect.any(MemoryServerEventBus),
+      maxLocalSessions: 2_000,
+      storeBreaker: {},
     });
     await moduleRef.close();
   });

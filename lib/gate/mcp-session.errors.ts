@@ -7,6 +7,13 @@ export interface JsonRpcErrorBody {
   id: null;
 }
 
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+
+/** Headers of an answer the client should retry after `seconds`. */
+export function retryAfter(seconds: number): Readonly<Record<string, string>> {
+  return Object.freeze({ 'retry-after': String(Math.max(1, Math.ceil(seconds))) });
+}
+
 function body(code: number, message: string): JsonRpcErrorBody {
   return Object.freeze({
     jsonrpc: '2.0',
@@ -24,10 +31,12 @@ export class McpSessionRejection extends Error {
   override readonly name = 'McpSessionRejection';
 
   constructor(
-    /** HTTP status code: 400, 404 or 503. */
+    /** HTTP status code: 400, 403, 404, 415, 429, 500 or 503. */
     readonly status: number,
     /** The JSON-RPC error body to send. */
     readonly body: JsonRpcErrorBody,
+    /** Headers to send with it (`retry-after` on 429 and 503), names in lower case. */
+    readonly headers: Readonly<Record<string, string>> = NO_HEADERS,
   ) {
     super(body.error.message);
   }
@@ -50,10 +59,11 @@ export const SESSION_NOT_FOUND = new McpSessionRejection(
   body(-32001, 'Session not found'),
 );
 
-/** 503: the session store failed or did not answer. */
+/** 503 with `Retry-After: 1`: the session store failed or did not answer (or its breaker is open). */
 export const STORE_UNAVAILABLE = new McpSessionRejection(
   HttpStatus.SERVICE_UNAVAILABLE,
   body(-32000, 'Service Unavailable: session store unavailable'),
+  retryAfter(1),
 );
 
 /** 400: a request other than `initialize` without a session id. */
@@ -69,9 +79,63 @@ export const INTERNAL_ERROR = new McpSessionRejection(
 );
 
 /** 403: the request's `Host` or `Origin` is not allowed (the SDK transports' own answer). */
-export function forbiddenHeader(name: 'Host' | 'Origin', value: string | undefined): McpSessionRejection {
+export function forbiddenHeader(
+  name: 'Host' | 'Origin',
+  value: string | undefined,
+): McpSessionRejection {
   return new McpSessionRejection(
     HttpStatus.FORBIDDEN,
     body(-32000, `Invalid ${name} header: ${String(value)}`),
   );
+}
+
+/** 415: a POST whose `Content-Type` is not `application/json` (the SDK transports' own answer). */
+export const UNSUPPORTED_MEDIA_TYPE = new McpSessionRejection(
+  HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+  body(-32000, 'Unsupported Media Type: Content-Type must be application/json'),
+);
+
+/** 400 with JSON-RPC -32700: a body that is not valid JSON (the SDK transports' own answer). */
+export const PARSE_ERROR = new McpSessionRejection(
+  HttpStatus.BAD_REQUEST,
+  body(-32700, 'Parse error: Invalid JSON'),
+);
+
+/** 409: the session record changed under a write and the retries ran out; the request may be repeated. */
+export const SESSION_CONFLICT = new McpSessionRejection(
+  HttpStatus.CONFLICT,
+  body(-32000, 'Conflict: the session changed meanwhile, try again'),
+);
+
+/**
+ * 400 with JSON-RPC -32602: the client's `initialize` (or a change it asked
+ * for) cannot be stored, for example a record over `maxRecordBytes`.
+ */
+export function recordRefused(detail: string): McpSessionRejection {
+  return new McpSessionRejection(
+    HttpStatus.BAD_REQUEST,
+    body(-32602, `Invalid params: the session cannot be stored (${detail})`),
+  );
+}
+
+/**
+ * A new session refused by `sessionLimits`: 429 when the caller's own
+ * sessions reached `perOwner`, 503 when the store reached `total`; both with
+ * `Retry-After`.
+ */
+export function sessionLimitReached(
+  scope: 'owner' | 'total',
+  retryAfterSeconds: number,
+): McpSessionRejection {
+  return scope === 'owner'
+    ? new McpSessionRejection(
+        HttpStatus.TOO_MANY_REQUESTS,
+        body(-32000, 'Too Many Requests: too many live sessions for this client'),
+        retryAfter(retryAfterSeconds),
+      )
+    : new McpSessionRejection(
+        HttpStatus.SERVICE_UNAVAILABLE,
+        body(-32000, 'Service Unavailable: the server holds as many sessions as it may'),
+        retryAfter(retryAfterSeconds),
+      );
 }

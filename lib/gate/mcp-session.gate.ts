@@ -7,11 +7,15 @@ import { errorMessage, shortId } from '../contract/session-store.error';
 import { touchOrExtend } from '../contract/touch-or-extend';
 import {
   MALFORMED_SESSION_ID,
-  type McpSessionRejection,
+  McpSessionRejection,
   SESSION_NOT_FOUND,
   STORE_UNAVAILABLE,
 } from './mcp-session.errors';
 import { MCP_SESSION_RECORD, type McpSessionRequest } from './mcp-session.request';
+import { ownerOf } from './owner';
+import { SessionCaps } from './session-caps';
+import { storeBreaker } from './store-breaker';
+import { storeRejection } from './store-failure';
 
 /** 1 to 255 visible ASCII characters (MCP transport spec: 0x21-0x7E). */
 const VALID_SESSION_ID = /^[\x21-\x7E]{1,255}$/;
@@ -27,7 +31,16 @@ const VALID_SESSION_ID = /^[\x21-\x7E]{1,255}$/;
 export class McpSessionGate {
   private readonly logger = new Logger(McpSessionGate.name);
 
-  constructor(@Inject(MCP_SESSION_OPTIONS) private readonly options: McpSessionOptions) {}
+  private readonly caps: SessionCaps;
+
+  constructor(@Inject(MCP_SESSION_OPTIONS) private readonly options: McpSessionOptions) {
+    this.caps = new SessionCaps(options);
+  }
+
+  /** The breaker in front of the store (shared with the SDK integration's store calls). */
+  private get breaker() {
+    return storeBreaker(this.options.store, this.options.storeBreaker);
+  }
 
   /**
    * The request's session id, or `undefined` when it has none.
@@ -44,7 +57,9 @@ export class McpSessionGate {
   /**
    * Extends the live session `id` and attaches it to the request.
    * @throws McpSessionRejection: 404 when the session is unknown, expired or
-   * another owner's; 503 when the store fails (logged here, once).
+   * another owner's, or its stored value cannot be read; 503 with
+   * `Retry-After` when the store fails or its breaker is open; 500 when
+   * `resolveOwner` does not return a string or `undefined`.
    */
   async open(request: McpSessionRequest, id: string): Promise<SessionRecord> {
     const { store, ttl, resolveOwner } = this.options;
@@ -53,7 +68,7 @@ export class McpSessionGate {
     let record: SessionRecord | undefined;
     if (resolveOwner === undefined) {
       try {
-        record = await touchOrExtend(store, id, ttl);
+        record = await this.breaker.run(() => touchOrExtend(store, id, ttl));
       } catch (error) {
         throw this.storeFailed(id, error);
       }
@@ -67,12 +82,29 @@ export class McpSessionGate {
     return record;
   }
 
+  /**
+   * Runs `create` (which stores a new session for `owner`) within the
+   * `sessionLimits`.
+   * @throws McpSessionRejection: 429 or 503 with `Retry-After` past a cap;
+   * what `create` throws; the answer for a failed store call of the check.
+   */
+  async admit(
+    owner: string | undefined,
+    create: () => Promise<SessionRecord>,
+  ): Promise<SessionRecord> {
+    try {
+      return await this.caps.admit(owner, create);
+    } catch (error) {
+      throw error instanceof McpSessionRejection ? error : this.storeFailed('', error);
+    }
+  }
+
   /** True when the request may use a session created by `owner`. */
   isOwner(request: McpSessionRequest, owner: string | undefined): boolean {
     const { resolveOwner } = this.options;
     return owner === undefined || resolveOwner === undefined
       ? true
-      : resolveOwner(request as never) === owner;
+      : ownerOf(resolveOwner, request) === owner;
   }
 
   /** Owner binding: load, check the owner, then extend. */
@@ -83,21 +115,29 @@ export class McpSessionGate {
     const { store, ttl } = this.options;
     let found: SessionRecord | undefined;
     try {
-      found = await store.load(id);
+      found = await this.breaker.run(() => store.load(id));
     } catch (error) {
       throw this.storeFailed(id, error);
     }
     // A foreign request must not even extend the session it is refused.
     if (found === undefined || !this.isOwner(request, found.owner)) return undefined;
     try {
-      return await touchOrExtend(store, id, ttl, found);
+      return await this.breaker.run(() => touchOrExtend(store, id, ttl, found));
     } catch (error) {
       throw this.storeFailed(id, error);
     }
   }
 
-  /** Logs a store failure once, id shortened, and gives the 503 answer. */
+  /** Logs a store failure once, id shortened, and gives the answer that tells the truth about it. */
   private storeFailed(id: string, error: unknown): McpSessionRejection {
+    const answer = storeRejection(error, id);
+    if (answer !== STORE_UNAVAILABLE) {
+      // Not an outage: one record, or the client's input (a decode error is a 404, a new session).
+      this.logger.warn(
+        `Session ${shortId(id)}: ${errorMessage(error).split(id).join(shortId(id))}; answered ${answer.status}`,
+      );
+      return answer;
+    }
     const message = errorMessage(error);
     const short = shortId(id);
     this.logger.error(

@@ -12,11 +12,21 @@ import { MCP_SESSION_OPTIONS } from '../mcp-session.constants';
 import { errorMessage, shortId } from '../contract/session-store.error';
 import { McpSessionRejection, STORE_UNAVAILABLE } from '../gate/mcp-session.errors';
 import { McpSessionGate } from '../gate/mcp-session.gate';
+import { hostOriginRejection } from '../gate/host-origin';
 import { MCP_SESSION_CLOSED, type McpSessionRequest } from '../gate/mcp-session.request';
 import { isModernRequest } from '../sdk/era';
 
 function toHttp(error: unknown): unknown {
   return error instanceof McpSessionRejection ? error.toHttpException() : error;
+}
+
+/** Sets the headers of a rejection (`Retry-After`) on an Express response or a Fastify reply. */
+function withHeaders(error: unknown, response: object): unknown {
+  if (error instanceof McpSessionRejection) {
+    const reply = response as { header?: (name: string, value: string) => void };
+    for (const [name, value] of Object.entries(error.headers)) reply.header?.(name, value);
+  }
+  return toHttp(error);
 }
 
 /**
@@ -26,8 +36,12 @@ function toHttp(error: unknown): unknown {
  *   through untouched, a stray session header included (the spec says to
  *   ignore it);
  * - malformed or repeated header: 400 (store not consulted);
- * - unknown, expired or another owner's session: 404 `Session not found`;
- * - store failure: 503 (logged once, id shortened);
+ * - a foreign `Origin` (or `Host`, with DNS-rebinding protection): 403, the
+ *   store not consulted (the same check as `McpSessionTransports`);
+ * - unknown, expired or another owner's session, or a stored value that
+ *   cannot be read: 404 `Session not found`;
+ * - store failure, or its breaker open: 503 with `Retry-After` (an outage
+ *   logged once);
  * - live session: extends it, attaches the record (`@McpSession()`), runs the
  *   handler; on DELETE, deletes the record after the handler succeeded.
  *
@@ -48,7 +62,8 @@ export class McpSessionInterceptor implements NestInterceptor {
     context: ExecutionContext,
     next: CallHandler,
   ): Observable<unknown> | Promise<Observable<unknown>> {
-    const request = context.switchToHttp().getRequest<McpSessionRequest>();
+    const http = context.switchToHttp();
+    const request = http.getRequest<McpSessionRequest>();
     let id: string | undefined;
     try {
       id = this.gate.sessionId(request);
@@ -57,7 +72,7 @@ export class McpSessionInterceptor implements NestInterceptor {
     }
     // No session id: nothing to check, and nothing allocated on the way.
     if (id === undefined) return next.handle();
-    return this.open(request, id, next);
+    return this.open(request, http.getResponse<object>(), id, next);
   }
 
   /** MCP 2026-07-28 requests have no session: a stray header is ignored (spec). */
@@ -67,27 +82,36 @@ export class McpSessionInterceptor implements NestInterceptor {
 
   private async open(
     request: McpSessionRequest,
+    response: object,
     id: string,
     next: CallHandler,
   ): Promise<Observable<unknown>> {
     if (await this.modern(request)) return next.handle();
     try {
+      // A refused request must not even extend the session it names.
+      const refused = hostOriginRejection(request, this.options.transport);
+      if (refused) throw refused;
       await this.gate.open(request, id);
     } catch (error) {
-      throw toHttp(error);
+      throw withHeaders(error, response);
     }
     if (request.method !== 'DELETE') return next.handle();
-    return next.handle().pipe(concatMap((value) => this.closeAfter(request, id, value)));
+    return next.handle().pipe(concatMap((value) => this.closeAfter(request, response, id, value)));
   }
 
-  private async closeAfter<T>(request: McpSessionRequest, id: string, value: T): Promise<T> {
+  private async closeAfter<T>(
+    request: McpSessionRequest,
+    response: object,
+    id: string,
+    value: T,
+  ): Promise<T> {
     // McpSessionTransports handled it: onsessionclosed deletes the record.
     if (request[MCP_SESSION_CLOSED]) return value;
     try {
       await this.options.store.delete(id);
     } catch (error) {
       this.logger.error(`Could not delete session ${shortId(id)}: ${errorMessage(error)}`);
-      throw STORE_UNAVAILABLE.toHttpException();
+      throw withHeaders(STORE_UNAVAILABLE, response);
     }
     return value;
   }

@@ -57,9 +57,15 @@ export type McpAuthInfoResolver = (request: never) => McpAuthInfo | undefined;
 export interface McpSessionTransportOptions {
   /** Host header values accepted when `enableDnsRebindingProtection` is on. */
   allowedHosts?: string[];
-  /** Origin header values accepted when `enableDnsRebindingProtection` is on. */
+  /**
+   * The `Origin` values allowed to call the server (checked on every request
+   * of both eras; a request without `Origin` always passes, a refused one
+   * gets 403). `['*']` allows any origin. Default: the server's own origin
+   * (the request's `Host`), and `localhost`, `127.0.0.1` and `[::1]` origins
+   * when the server is addressed by one of those names.
+   */
   allowedOrigins?: string[];
-  /** Check Host and Origin against the lists above. Default false. */
+  /** Check `Host` against `allowedHosts` (the `Origin` check is always on). Default false. */
   enableDnsRebindingProtection?: boolean;
   /** Answer POSTs with plain JSON instead of an SSE stream. Default false. */
   enableJsonResponse?: boolean;
@@ -114,6 +120,45 @@ export interface McpSessionModuleOptions {
    * and most guards put it.
    */
   resolveAuthInfo?: McpAuthInfoResolver;
+  /**
+   * How many 2025-era sessions keep a live SDK server and transport in this
+   * process (about 50 KB each). Past it, the least recently used idle one is
+   * closed; its record stays in the store, and its next request rebuilds it
+   * here or on any instance. Default 2 000.
+   */
+  maxLocalSessions?: number;
+  /**
+   * Caps on live sessions in the store, checked on `initialize`: `perOwner`
+   * (sessions of one `resolveOwner` principal; answered 429) and `total`
+   * (answered 503, and needs a store with `count`), both with `Retry-After:
+   * retryAfter` seconds (default 60). Default: no caps.
+   */
+  sessionLimits?: McpSessionLimits;
+  /**
+   * The breaker in front of the store: after `threshold` failed calls in a
+   * row (default 3) requests get 503 at once instead of waiting for the
+   * store's timeout, and after `cooldown` ms (default 500) one request at a
+   * time tries the store; the first success closes it. `false`: no breaker.
+   */
+  storeBreaker?: StoreBreakerOptions | false;
+}
+
+/** When the breaker in front of the store opens, and how long it stays open before it lets one call try. */
+export interface StoreBreakerOptions {
+  /** Failed calls in a row (timeouts, refused connections) that open the breaker. Default 3. */
+  threshold?: number;
+  /** How long an open breaker fails calls at once before it lets one call try the store, in ms. Default 500. */
+  cooldown?: number;
+}
+
+/** Caps on live sessions in the store (see `sessionLimits`). */
+export interface McpSessionLimits {
+  /** Live sessions one principal (`resolveOwner`) may hold; a new one past it gets 429. */
+  perOwner?: number;
+  /** Live sessions in the store (its `count()`); a new one past it gets 503. */
+  total?: number;
+  /** The `Retry-After` of those answers, in seconds. Default 60. */
+  retryAfter?: number;
 }
 
 /**
@@ -133,6 +178,9 @@ export interface McpSessionOptions {
   sharedStore: boolean;
   eventBus: McpServerEventBus;
   resolveAuthInfo?: McpAuthInfoResolver;
+  maxLocalSessions: number;
+  sessionLimits?: Required<Pick<McpSessionLimits, 'retryAfter'>> & McpSessionLimits;
+  storeBreaker: StoreBreakerOptions | false;
 }
 
 /** A class that `forRootAsync({ useClass })` instantiates to get the options. */

@@ -53,7 +53,11 @@ export class LegacyLeg {
       this.logger.log(`Restored session ${shortId(live.id)} in this process`);
       return restored;
     });
-    await this.serve(session, exchange);
+    try {
+      await this.serve(session, exchange);
+    } finally {
+      this.sessions.release(session);
+    }
   }
 
   /** Closes the transport of session `id` here, if any; the store is not touched. */
@@ -93,10 +97,14 @@ export class LegacyLeg {
   private async initialize(exchange: LegacyExchange): Promise<void> {
     const message = findInitialize(exchange.body);
     if (message === undefined) throw SESSION_ID_REQUIRED;
-    const record = await this.records.create(message, exchange.owner(), {
-      supported: this.sdk.SUPPORTED_PROTOCOL_VERSIONS,
-      latest: this.sdk.LATEST_PROTOCOL_VERSION,
-    });
+    const owner = exchange.owner();
+    // Within the sessionLimits (429 or 503 past a cap).
+    const record = await this.gate.admit(owner, () =>
+      this.records.create(message, owner, {
+        supported: this.sdk.SUPPORTED_PROTOCOL_VERSIONS,
+        latest: this.sdk.LATEST_PROTOCOL_VERSION,
+      }),
+    );
     let answer: Response;
     try {
       const hooks = this.hooks(record.id);

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { McpCallContext } from '../interfaces/mcp-server-context.interface';
 import type { McpSessionOptions } from '../interfaces/mcp-session-options.interface';
 import { MCP_SESSION_OPTIONS } from '../mcp-session.constants';
+import { ownerOf } from '../gate/owner';
 
 /**
  * Who is calling: a tool's context (`ctx`, whose `ctx.http.req` is the web
@@ -37,7 +38,7 @@ export class McpCallers {
   ownerOfRequest(request: object | undefined): string | undefined {
     const { resolveOwner } = this.options;
     if (request === undefined || resolveOwner === undefined) return undefined;
-    return resolveOwner(request as never) ?? undefined;
+    return ownerOf(resolveOwner, request);
   }
 
   /** The caller's principal: the string itself, or `resolveOwner` of the call's request. */

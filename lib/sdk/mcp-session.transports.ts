@@ -6,7 +6,7 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { hostOriginRejection } from '../gate/host-origin';
+import { preflightRejection } from '../gate/preflight';
 import { INTERNAL_ERROR, McpSessionRejection } from '../gate/mcp-session.errors';
 import { McpSessionGate } from '../gate/mcp-session.gate';
 import { MCP_SESSION_CLOSED, type McpSessionRequest } from '../gate/mcp-session.request';
@@ -47,7 +47,7 @@ interface Legs {
 @Injectable()
 export class McpSessionTransports implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(McpSessionTransports.name);
-  private readonly sessions = new LocalSessions();
+  private readonly sessions: LocalSessions;
   private readonly servers: ServerFactory;
   private loading?: Promise<Legs>;
   private legs?: Legs;
@@ -60,6 +60,7 @@ export class McpSessionTransports implements OnModuleInit, BeforeApplicationShut
     moduleRef: ModuleRef,
     private readonly callers: McpCallers,
   ) {
+    this.sessions = new LocalSessions(options.maxLocalSessions);
     this.servers = new ServerFactory(
       options,
       moduleRef,
@@ -107,7 +108,7 @@ export class McpSessionTransports implements OnModuleInit, BeforeApplicationShut
     // DELETE is the transports' to carry out (onsessionclosed), whatever it answers.
     if (req.method === 'DELETE') req[MCP_SESSION_CLOSED] = true;
     try {
-      const rejected = hostOriginRejection(req, this.options.transport);
+      const rejected = preflightRejection(req, this.options.transport);
       if (rejected) throw rejected;
       const legs = this.legs ?? (await this.load());
       const web = toWebRequest(req);
@@ -122,7 +123,7 @@ export class McpSessionTransports implements OnModuleInit, BeforeApplicationShut
       // A 404 leaves any local transport alone: it may be another owner's
       // request for a live session. The sweep closes transports of ended ones.
       if (error instanceof McpSessionRejection) {
-        return sendJsonRpcError(res, error.status, error.body);
+        return sendJsonRpcError(res, error.status, error.body, error.headers);
       }
       this.logger.error(`MCP request failed: ${errorMessage(error)}`);
       sendJsonRpcError(res, INTERNAL_ERROR.status, INTERNAL_ERROR.body);

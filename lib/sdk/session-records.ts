@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { SessionRecord } from '../contract/session-record';
 import { shortId } from '../contract/session-store.error';
 import { STORE_UNAVAILABLE } from '../gate/mcp-session.errors';
+import { storeBreaker } from '../gate/store-breaker';
+import { storeRejection } from '../gate/store-failure';
 import type { McpSessionOptions } from '../interfaces/mcp-session-options.interface';
 import { errorMessage } from '../contract/session-store.error';
 
@@ -55,8 +57,12 @@ export class SessionRecords {
     }
     if (owner !== undefined) record.owner = owner;
     try {
-      return await this.options.store.create(record);
+      const { store } = this.options;
+      return await storeBreaker(store, this.options.storeBreaker).run(() => store.create(record));
     } catch (error) {
+      // The client's input (an `initialize` too large to store: 400) is no outage.
+      const answer = storeRejection(error);
+      if (answer !== STORE_UNAVAILABLE) throw answer;
       this.logger.error(`Could not store a new session: ${errorMessage(error)}`);
       throw STORE_UNAVAILABLE;
     }

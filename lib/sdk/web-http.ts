@@ -88,16 +88,17 @@ export async function sendWebResponse(response: Response, res: ServerResponse): 
   }
 }
 
-/** Writes a JSON-RPC error answer, unless an answer has already started. */
+/** Writes a JSON-RPC error answer (with `headers`, such as `retry-after`), unless an answer has already started. */
 export function sendJsonRpcError(
   res: ServerResponse,
   status: number,
   body: JsonRpcErrorBody,
+  headers: Readonly<Record<string, string>> = {},
 ): void {
   if (res.headersSent) {
     res.end();
     return;
   }
-  res.writeHead(status, { 'content-type': 'application/json' });
+  res.writeHead(status, { ...headers, 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
 }
