@@ -34,6 +34,14 @@ async function expectAllBackendErrors(store: RedisSessionStore): Promise<Session
   });
 }
 
+/**
+ * The bound under test, with margins of seconds both ways on a busy machine:
+ * a call while Redis answers never reaches it, and every call made during a
+ * pause (`PAUSE_MS`) does.
+ */
+const COMMAND_TIMEOUT_MS = 2_000;
+const PAUSE_MS = 6_000;
+
 type Variant = [string, (node: RedisNode) => { store: RedisSessionStore; close(): Promise<void> }];
 
 const variants: Variant[] = [
@@ -44,7 +52,7 @@ const variants: Variant[] = [
       client.on('error', () => undefined);
       const store = new RedisSessionStore(client, {
         keyPrefix: freshPrefix('outage'),
-        commandTimeout: 300,
+        commandTimeout: COMMAND_TIMEOUT_MS,
       });
       return { store, close: () => closeQuietly(client) };
     },
@@ -54,7 +62,7 @@ const variants: Variant[] = [
     (node) => {
       const store = RedisSessionStore.fromUrl(node.url, {
         keyPrefix: freshPrefix('outage'),
-        commandTimeout: 300,
+        commandTimeout: COMMAND_TIMEOUT_MS,
       });
       return { store, close: () => store.onApplicationShutdown() };
     },
@@ -98,9 +106,8 @@ describe.each(variants)('RedisSessionStore outages with %s', (_, open) => {
     const { store } = subject;
     await store.create(record('kept-session-id'));
     const pauser = new Redis(node.port, '127.0.0.1');
-    // Every call below starts within the pause and gives up after 300 ms: a
-    // margin of seconds, so that a busy machine cannot let a call through.
-    await pauser.call('CLIENT', 'PAUSE', '3000', 'ALL');
+    // Every call below starts within the pause and gives up seconds before it ends.
+    await pauser.call('CLIENT', 'PAUSE', String(PAUSE_MS), 'ALL');
     pauser.disconnect();
 
     const errors = await expectAllBackendErrors(store);
