@@ -218,7 +218,8 @@ describe('A CachingSessionStore when its Redis goes down', () => {
     const channel = new RedisInvalidationChannel(client);
     const store = new CachingSessionStore(
       new MemorySessionStore(),
-      new RedisSessionStore(client, { commandTimeout: 300 }),
+      // Seconds of margin for the calls before and after the outage (during it, calls fail).
+      new RedisSessionStore(client, { commandTimeout: 2_000 }),
       { channel, cacheTtl: 60_000 },
     );
     try {
