@@ -51,9 +51,12 @@ export type {
   McpSessionServer,
   McpSessionServerFactory,
   McpSessionTransportOptions,
+  McpSessionLimits,
+  StoreBreakerOptions,
 } from './interfaces/mcp-session-options.interface';
 export { InjectSessionStore, InjectMcpSessionOptions, McpSession } from './mcp-session.decorators';
 export { McpSessionInterceptor } from './interceptors/mcp-session.interceptor';
+export { McpParseErrorFilter } from './interceptors/mcp-parse-error.filter';
 export { McpSessionGate } from './gate/mcp-session.gate';
 export { getMcpSession } from './gate/mcp-session.request';
 export {
