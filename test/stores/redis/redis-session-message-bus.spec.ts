@@ -1,0 +1,149 @@
+import { Logger } from '@nestjs/common';
+import { Cluster, Redis } from 'ioredis';
+import { type McpSessionBusMessage, RedisSessionMessageBus } from '../../../lib';
+import { startRedisNode } from '../../support/redis-harness';
+import { eventually } from '../../support/wait';
+import { closeQuietly, freshPrefix, type RedisClient, useRedisServers } from './redis-test.helpers';
+
+const servers = useRedisServers();
+const until = (what: string, check: () => boolean | Promise<boolean>) =>
+  eventually(what, check, { timeoutMs: 10_000, everyMs: 20 });
+
+function listen(bus: RedisSessionMessageBus): McpSessionBusMessage[] {
+  const heard: McpSessionBusMessage[] = [];
+  bus.subscribe((message) => heard.push(message));
+  return heard;
+}
+
+async function namedConnections(client: RedisClient, name: string): Promise<number> {
+  const nodes = client instanceof Cluster ? client.nodes('master') : [client];
+  let count = 0;
+  for (const node of nodes) {
+    const list = (await node.client('LIST')) as string;
+    count += list.split('\n').filter((line) => line.includes(` name=${name} `)).length;
+  }
+  return count;
+}
+
+describe.each(servers.topologies)('RedisSessionMessageBus on a $name', (topology) => {
+  let client: RedisClient;
+  let buses: RedisSessionMessageBus[];
+  let channel: string;
+  const bus = () => {
+    const made = new RedisSessionMessageBus(client as never, { channel });
+    buses.push(made);
+    return made;
+  };
+  beforeAll(async () => {
+    client = topology.connect();
+    await until('the client', () => client.status === 'ready');
+  });
+  afterAll(() => closeQuietly(client));
+  beforeEach(() => {
+    buses = [];
+    channel = freshPrefix('bus');
+  });
+  afterEach(async () => {
+    for (const made of buses) await made.onApplicationShutdown();
+  });
+
+  it('broadcasts to every other instance, addresses one, and never echoes to the sender', async () => {
+    const [a, b, c] = [bus(), bus(), bus()];
+    const heard = [listen(a), listen(b), listen(c)];
+    await until('subscribed', () => buses.every((made) => made.connected));
+    const ended: McpSessionBusMessage = { kind: 'ended', sessionId: 'session-1' };
+    const reply: McpSessionBusMessage = {
+      kind: 'reply',
+      sessionId: 'session-1',
+      message: { id: 'x:1', result: {} },
+    };
+    expect(await a.publish(ended)).toBe(true);
+    expect(await a.publish(reply, c.instanceId)).toBe(true);
+    await until('delivery', () => heard[1].length === 1 && heard[2].length === 2);
+    expect(heard[0]).toEqual([]);
+    expect(heard[1]).toEqual([ended]);
+    expect(heard[2]).toEqual([ended, reply]);
+  });
+
+  it('holds one subscriber connection per instance, however many listeners', async () => {
+    // The subscribers of earlier cases (closed by afterEach) leave Redis a moment later.
+    await until(
+      'no subscriber left',
+      async () => (await namedConnections(client, 'mcp-session-bus')) === 0,
+    );
+    const before = 0;
+    const a = bus();
+    for (let i = 0; i < 5; i++) listen(a);
+    await until('subscribed', () => a.connected);
+    expect(await namedConnections(client, 'mcp-session-bus')).toBe(before + 1);
+    await a.onApplicationShutdown();
+    await until(
+      'closed',
+      async () => (await namedConnections(client, 'mcp-session-bus')) === before,
+    );
+    expect(await client.ping()).toBe('PONG');
+  });
+
+  it('drops malformed messages, logging once', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      const a = bus();
+      const heard = listen(a);
+      await until('subscribed', () => a.connected);
+      const publisher = client instanceof Cluster ? client.nodes('master')[0] : client;
+      for (const raw of ['nope', '{"o":"x","k":"other","s":"s"}', '{"o":"x","k":"ended","s":""}']) {
+        await publisher.publish(channel, raw);
+      }
+      await publisher.publish(channel, JSON.stringify({ o: 'x', k: 'ended', s: 'fence' }));
+      await until('the fence', () => heard.length === 1);
+      expect(heard).toEqual([{ kind: 'ended', sessionId: 'fence' }]);
+      expect(warn.mock.calls.filter(([m]) => String(m).includes('malformed'))).toHaveLength(1);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+});
+
+describe('RedisSessionMessageBus on one node', () => {
+  it('says false for an instance nobody listens for, and when Redis is down (logged once)', async () => {
+    const node = await startRedisNode();
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const bus = RedisSessionMessageBus.fromUrl(node.url, { publishTimeout: 200 });
+    try {
+      await until('subscribed', () => bus.connected);
+      const reply: McpSessionBusMessage = { kind: 'reply', sessionId: 's', message: { id: 1 } };
+      expect(await bus.publish(reply, 'nobody')).toBe(false);
+      expect(await bus.publish({ kind: 'ended', sessionId: 's' })).toBe(true);
+      await node.stop();
+      expect(await bus.publish(reply, 'nobody')).toBe(false);
+      expect(await bus.publish({ kind: 'ended', sessionId: 's' })).toBe(false);
+      expect(warn.mock.calls.filter(([m]) => String(m).includes('not published'))).toHaveLength(1);
+    } finally {
+      warn.mockRestore();
+      await bus.onApplicationShutdown();
+      await node.stop();
+    }
+  });
+
+  it('closes the publisher fromUrl opened, never a client passed in', async () => {
+    const node = await startRedisNode();
+    const client = new Redis(node.url);
+    try {
+      const given = new RedisSessionMessageBus(client as never);
+      await until('subscribed', () => given.connected);
+      await given.onApplicationShutdown();
+      expect(await client.ping()).toBe('PONG');
+      expect(await given.publish({ kind: 'ended', sessionId: 's' })).toBe(false);
+    } finally {
+      await closeQuietly(client);
+      await node.stop();
+    }
+  });
+
+  it('refuses options it cannot use', () => {
+    expect(() => new RedisSessionMessageBus({} as never, { channel: '' })).toThrow(/channel/);
+    expect(() => new RedisSessionMessageBus({} as never, { publishTimeout: 0 })).toThrow(
+      /publishTimeout/,
+    );
+  });
+});
