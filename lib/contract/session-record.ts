@@ -18,6 +18,8 @@ export interface SessionRecordFields {
   createdAt: Date;
   lastAccessed: Date;
   expiresAt: Date;
+  /** The stored revision; 1 when left out (records stored before revisions existed). */
+  revision?: number;
 }
 
 /**
@@ -43,9 +45,17 @@ export class SessionRecord implements SessionRecordFields {
   createdAt: Date;
   lastAccessed: Date;
   expiresAt: Date;
+  /**
+   * Which write of the record this copy comes from: 0 for a record never
+   * stored, 1 once created, one more with every `save` or `update` (a `touch`
+   * leaves it). A `save` of this copy fails with kind `conflict` when the
+   * store holds another revision (see `SessionStore.save`); on success it is
+   * set to the new one.
+   */
+  revision: number;
 
   /**
-   * A new record whose three times start now; it expires `ttlMs` from now.
+   * A new record (revision 0, never stored) whose three times start now; it expires `ttlMs` from now.
    * @throws InvalidOptionError (a `RangeError`) when `ttlMs` is negative or not finite.
    */
   constructor(id: string, protocolVersion: string, ttlMs: number) {
@@ -56,11 +66,13 @@ export class SessionRecord implements SessionRecordFields {
     this.createdAt = new Date(now);
     this.lastAccessed = new Date(now);
     this.expiresAt = new Date(now + ttlMs);
+    this.revision = 0;
   }
 
   /**
    * Builds a record from stored fields (times kept as they are). Optional
-   * fields that are `undefined` are left off the instance.
+   * fields that are `undefined` are left off the instance; a missing
+   * `revision` is 1.
    */
   static restore(fields: SessionRecordFields): SessionRecord {
     const record = Object.create(SessionRecord.prototype) as SessionRecord;
@@ -74,6 +86,7 @@ export class SessionRecord implements SessionRecordFields {
     record.createdAt = fields.createdAt;
     record.lastAccessed = fields.lastAccessed;
     record.expiresAt = fields.expiresAt;
+    record.revision = fields.revision ?? 1;
     return record;
   }
 

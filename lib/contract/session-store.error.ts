@@ -1,9 +1,17 @@
 /**
- * What went wrong in a store: `encode` (a record could not be serialized),
- * `decode` (a stored value is not a record this version can read) or
- * `backend` (the storage itself failed or did not answer in time).
+ * What went wrong in a store:
+ * - `encode`: the record cannot be stored as it is (larger than the store's
+ *   `maxRecordBytes`, not JSON-serializable, nested too deeply, an invalid
+ *   Date). The caller's input is at fault: nothing was written, and trying
+ *   again cannot help (an HTTP layer answers 400).
+ * - `conflict`: another write came first. A `save` whose record is not the
+ *   stored revision, or an `update` that lost the race on every attempt.
+ *   Nothing was written; load and try again.
+ * - `decode`: a stored value is not a record this version can read (the
+ *   library's stores move such values aside instead: see their README).
+ * - `backend`: the storage itself failed or did not answer in time.
  */
-export type SessionStoreErrorKind = 'encode' | 'decode' | 'backend';
+export type SessionStoreErrorKind = 'encode' | 'conflict' | 'decode' | 'backend';
 
 /** The one error type every {@link SessionStore} rejects with. */
 export class SessionStoreError extends Error {

@@ -12,7 +12,7 @@ export interface ContractTiming {
 }
 
 /** The optional methods a capability group needs. */
-export type OptionalMethod = 'touch' | 'count' | 'cleanupExpired';
+export type OptionalMethod = 'touch' | 'update' | 'count' | 'cleanupExpired';
 
 /** A store that has `M`. */
 export type StoreWith<M extends OptionalMethod> = SessionStore & {

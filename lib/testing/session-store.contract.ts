@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_RECORD_BYTES } from '../contract/record-size';
 import type { SessionStore } from '../contract/session-store';
 import { type ContractApi, resolveContractApi } from './contract-api';
 import { caseRegistry, type ContractTiming, type OptionalMethod } from './contract-cases';
@@ -5,7 +6,9 @@ import { concurrencyCases } from './contract-concurrency';
 import { copyCases } from './contract-copies';
 import { coreCases } from './contract-core';
 import { cleanupCases, countCases } from './contract-count';
+import { encodeCases } from './contract-encode';
 import { touchCases } from './contract-touch';
+import { updateCases } from './contract-update';
 
 /** What the factory hands the suite for one case: a fresh, empty store. */
 export interface ContractSubject {
@@ -25,12 +28,22 @@ export interface SessionStoreContractOptions {
   api?: ContractApi;
   /** The `touch` cases. */
   touch?: boolean;
+  /** The `update` cases (with revisions and `save`'s conflict check). */
+  update?: boolean;
   /** The `count` cases. */
   count?: boolean;
   /** The `cleanupExpired` cases. */
   cleanupExpired?: boolean;
   /** Concurrent creates of one preferred id (every store should pass it). Default true. */
   concurrency?: boolean;
+  /** Records the store cannot store: too large, cyclic, nested too deeply. Default true. */
+  encode?: boolean;
+  /**
+   * The `maxRecordBytes` the store under test was given (the `encode` cases
+   * write a record 1 KiB past it). Default 65 536, the library's default;
+   * `Infinity` for a store without a limit leaves that case out.
+   */
+  maxRecordBytes?: number;
   /**
    * ttl of the records that must expire in real time, in ms. Default 1000.
    * Cases retry with a doubled ttl when the machine stalls past it.
@@ -44,6 +57,14 @@ function positiveMs(value: number | undefined, fallback: number, name: string): 
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
     throw new RangeError(`${name} must be a finite number of milliseconds > 0, got ${value}`);
+  }
+  return value;
+}
+
+function limitOf(value: number | undefined): number {
+  if (value === undefined) return DEFAULT_MAX_RECORD_BYTES;
+  if (value !== Infinity && !(Number.isInteger(value) && value > 0)) {
+    throw new RangeError(`maxRecordBytes must be a positive integer or Infinity, got ${value}`);
   }
   return value;
 }
@@ -69,8 +90,11 @@ function timingOf(options: SessionStoreContractOptions): ContractTiming {
  * ```
  *
  * Groups: `core` (create, save, load, delete, copies, Dates, ids as data,
- * expiry), `touch`, `count`, `cleanupExpired` and `concurrency`. A group of an
- * optional method the store lacks is skipped where the runner can skip from
+ * expiry), `touch`, `update` (atomic read-modify-write: concurrent increments
+ * end exact, nothing revived; revisions, and `save` refusing a stale copy
+ * with kind `conflict`), `count`, `cleanupExpired`, `concurrency` and
+ * `encode` (too large, cyclic or deeply nested records refused with kind
+ * `encode`, nothing written). A group of an optional method the store lacks is skipped where the runner can skip from
  * inside a case (vitest), and passes without asserting under jest; set its
  * option to `false` to leave it out. Assertions use `node:assert`, so the
  * suite needs no runner's `expect`. No case depends on luck with real time:
@@ -80,7 +104,8 @@ function timingOf(options: SessionStoreContractOptions): ContractTiming {
  * @param name shown in the suite's title.
  * @param factory called before each case: a fresh, empty store (and how to close it).
  * @throws Error when the runner's functions are neither globals nor in `options.api`;
- *   RangeError for a timing option that is not a positive number of milliseconds.
+ *   RangeError for a timing option that is not a positive number of milliseconds,
+ *   or a `maxRecordBytes` that is not a positive integer or `Infinity`.
  */
 export function sessionStoreContract(
   name: string,
@@ -89,6 +114,7 @@ export function sessionStoreContract(
 ): void {
   const api = resolveContractApi(options.api);
   const timing = timingOf(options);
+  const maxRecordBytes = limitOf(options.maxRecordBytes);
 
   api.describe(`SessionStore contract: ${name}`, () => {
     let subject: ContractSubject | undefined;
@@ -113,12 +139,16 @@ export function sessionStoreContract(
       copyCases(group());
     });
     if (options.touch !== false) api.describe('touch', () => touchCases(group('touch')));
+    if (options.update !== false) api.describe('update', () => updateCases(group('update')));
     if (options.count !== false) api.describe('count', () => countCases(group('count')));
     if (options.cleanupExpired !== false) {
       api.describe('cleanupExpired', () => cleanupCases(group('cleanupExpired')));
     }
     if (options.concurrency !== false) {
       api.describe('concurrency', () => concurrencyCases(group()));
+    }
+    if (options.encode !== false) {
+      api.describe('encode', () => encodeCases(group(), maxRecordBytes));
     }
   });
 }

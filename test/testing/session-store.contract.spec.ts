@@ -2,7 +2,7 @@ import { MemorySessionStore, SessionRecord, type SessionStore } from '../../lib'
 import { type ContractApi, sessionStoreContract } from '../../lib/testing';
 import { named, recordingRunner } from './recording-api';
 
-/** A store with the four required methods only (no touch, count or cleanupExpired). */
+/** A store with the four required methods only (no touch, update, count or cleanupExpired). */
 class CoreOnlyStore implements SessionStore {
   private readonly inner = new MemorySessionStore();
   create(record: SessionRecord) {
@@ -19,7 +19,7 @@ class CoreOnlyStore implements SessionStore {
   }
 }
 
-const GROUPS = ['core', 'touch', 'count', 'cleanupExpired', 'concurrency'];
+const GROUPS = ['core', 'touch', 'update', 'count', 'cleanupExpired', 'concurrency', 'encode'];
 const groupOf = (name: string) => name.split(' › ')[1];
 
 function record(
@@ -33,10 +33,10 @@ function record(
 }
 
 describe('sessionStoreContract', () => {
-  it('registers 25 uniquely named cases in five groups; only the three that wait have a timeout', () => {
+  it('registers 35 uniquely named cases in seven groups; only the three that wait have a timeout', () => {
     const { cases } = record(() => new MemorySessionStore());
     const names = cases.map((c) => c.name);
-    expect(new Set(names).size).toBe(25);
+    expect(new Set(names).size).toBe(35);
     expect([...new Set(names.map(groupOf))]).toEqual(GROUPS);
     expect(cases.filter((c) => c.timeout !== undefined).map((c) => c.name)).toEqual([
       'SessionStore contract: Subject › core › expiry › hides a record once its ttl has passed',
@@ -53,9 +53,11 @@ describe('sessionStoreContract', () => {
     expect(named(outcomes, 'passed').map(groupOf)).toEqual([
       ...Array<string>(16).fill('core'),
       'concurrency',
+      ...Array<string>(3).fill('encode'),
     ]);
     expect(named(outcomes, 'skipped').map(groupOf)).toEqual([
       ...Array<string>(6).fill('touch'),
+      ...Array<string>(7).fill('update'),
       'count',
       'cleanupExpired',
     ]);
@@ -63,15 +65,17 @@ describe('sessionStoreContract', () => {
 
   it('passes those cases without asserting under a runner with no test context (jest)', async () => {
     const outcomes = await record(() => new CoreOnlyStore(), {}, { context: false }).run();
-    expect(named(outcomes, 'passed')).toHaveLength(25);
+    expect(named(outcomes, 'passed')).toHaveLength(35);
   });
 
   it('leaves out the groups its options turn off', () => {
     const { cases } = record(() => new MemorySessionStore(), {
       touch: false,
+      update: false,
       count: false,
       cleanupExpired: false,
       concurrency: false,
+      encode: false,
     });
     expect(cases).toHaveLength(16);
     expect(new Set(cases.map((c) => groupOf(c.name)))).toEqual(new Set(['core']));
@@ -147,6 +151,28 @@ describe('sessionStoreContract', () => {
     } finally {
       Object.assign(globals, saved);
     }
+  });
+
+  it('writes 1 KiB past the maxRecordBytes it is given, and leaves that case out for Infinity', async () => {
+    const limited = record(() => new MemorySessionStore({ maxRecordBytes: 4096 }), {
+      maxRecordBytes: 4096,
+    });
+    const sizeCase = (name: string) => name.includes('larger than maxRecordBytes');
+    expect([...(await limited.run(sizeCase)).values()]).toEqual([{ status: 'passed' }]);
+    // A store whose limit is larger than the suite was told fails that case.
+    const mistaken = record(() => new MemorySessionStore(), { maxRecordBytes: 4096 });
+    const [outcome] = (await mistaken.run(sizeCase)).values();
+    expect(outcome.status === 'failed' && String(outcome.error)).toMatch(
+      /create of a large record: resolved, expected kind encode/,
+    );
+    const unlimited = record(() => new MemorySessionStore({ maxRecordBytes: Infinity }), {
+      maxRecordBytes: Infinity,
+    });
+    expect(unlimited.cases.map((c) => c.name).filter(sizeCase)).toEqual([]);
+    expect(unlimited.cases.filter((c) => groupOf(c.name) === 'encode')).toHaveLength(2);
+    expect(() => record(() => new MemorySessionStore(), { maxRecordBytes: 0 })).toThrow(
+      /maxRecordBytes must be a positive integer or Infinity, got 0/,
+    );
   });
 
   it.each([0, -1, Number.NaN, Infinity])('rejects %p as shortTtlMs or expiryTimeoutMs', (ms) => {

@@ -4,6 +4,11 @@ import type { SessionRecord } from '../../contract/session-record';
 import type { SessionStore } from '../../contract/session-store';
 import { SessionStoreError, shortId } from '../../contract/session-store.error';
 import { touchOrExtend } from '../../contract/touch-or-extend';
+import {
+  type SessionRecordChange,
+  type SessionUpdateOptions,
+  updateRecord,
+} from '../../contract/update-record';
 import type { CacheIndex } from './cache-index';
 import type { CacheTier } from './cache-tier';
 import { DEFAULT_TOUCH_FRACTION, type ResolvedCachingOptions } from './caching-session.options';
@@ -66,6 +71,43 @@ export class BackendTier {
         op === 'create' ? this.store.create(record) : this.store.save(record),
       );
       await this.fill(record.id, record, start, startedAt);
+    } finally {
+      this.index.finish();
+    }
+  }
+
+  /**
+   * The backend's update (`updateRecord`: its own `update`, or load, change
+   * and save), then the cache fill; a record gone from the backend is dropped
+   * here too. The change's own error is rethrown as it is.
+   */
+  async update(
+    id: string,
+    change: SessionRecordChange,
+    options: SessionUpdateOptions | undefined,
+  ): Promise<SessionRecord | undefined> {
+    const start = this.index.begin();
+    const startedAt = Date.now();
+    let refused: { error: unknown } | undefined;
+    const guarded: SessionRecordChange = (record) => {
+      try {
+        change(record);
+      } catch (error) {
+        refused = { error };
+        throw error;
+      }
+    };
+    try {
+      let record: SessionRecord | undefined;
+      try {
+        record = await updateRecord(this.store, id, guarded, options);
+      } catch (error) {
+        if (refused !== undefined && refused.error === error) throw error;
+        throw SessionStoreError.backend(`backend update of ${shortId(id)} failed`, error);
+      }
+      if (record === undefined) this.index.invalidate(id);
+      else await this.fill(id, record, start, startedAt);
+      return record;
     } finally {
       this.index.finish();
     }

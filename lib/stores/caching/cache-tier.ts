@@ -1,5 +1,5 @@
 import type { Logger } from '@nestjs/common';
-import type { SessionRecord } from '../../contract/session-record';
+import { SessionRecord } from '../../contract/session-record';
 import type { SessionStore } from '../../contract/session-store';
 import { errorMessage, shortId } from '../../contract/session-store.error';
 
@@ -30,10 +30,16 @@ export class CacheTier {
     }
   }
 
-  /** Stores a copy of `record`. @returns false (logged) when the cache failed. */
+  /**
+   * Stores a copy of `record`, at the backend's revision: whatever copy the
+   * cache held goes first, then a save of the revision before (a save writes
+   * the next one). @returns false (logged) when the cache failed.
+   */
   async put(record: SessionRecord): Promise<boolean> {
+    const copy = SessionRecord.restore({ ...record, revision: record.revision - 1 });
     try {
-      await this.store.save(record);
+      await this.store.delete(record.id);
+      await this.store.save(copy);
       return true;
     } catch (error) {
       this.logger.warn(`Could not cache ${shortId(record.id)}: ${errorMessage(error)}`);

@@ -4,6 +4,7 @@ import type { SessionRecord } from '../../contract/session-record';
 import type { SessionStore } from '../../contract/session-store';
 import { errorMessage, shortId } from '../../contract/session-store.error';
 import { touchOrExtend } from '../../contract/touch-or-extend';
+import type { SessionRecordChange, SessionUpdateOptions } from '../../contract/update-record';
 import { backendCall, BackendTier } from './backend-tier';
 import { CacheIndex } from './cache-index';
 import { CacheTier } from './cache-tier';
@@ -15,8 +16,9 @@ type Closable = { onApplicationShutdown?(signal?: string): unknown };
  * A local tier (`cache`, typically a `MemorySessionStore` of its own) in front
  * of a shared `store` (typically a `RedisSessionStore`), which stays the
  * truth. `load` and `touch` are answered from the cache while its copy is
- * trusted; a touch reaches the backend only every `touchInterval`. `save` and
- * `delete` publish an invalidation on `channel`. Coherence and failure rules:
+ * trusted; a touch reaches the backend only every `touchInterval`. `save`,
+ * `update` and `delete` go to the backend and publish an invalidation on
+ * `channel`. Coherence and failure rules:
  * README, "CachingSessionStore". The cache must belong to this store alone.
  */
 export class CachingSessionStore implements SessionStore, OnApplicationShutdown {
@@ -61,6 +63,24 @@ export class CachingSessionStore implements SessionStore, OnApplicationShutdown 
     this.index.invalidate(id);
     await this.backend.write('save', record);
     await this.publish(id);
+  }
+
+  /**
+   * Through the backend (the truth): this instance's copy is dropped first,
+   * the backend applies the change atomically (its `update`; for a backend
+   * without one, load, change and a revision-checked `save`), the result is
+   * cached, and an invalidation is published so that other instances drop
+   * theirs. Never answered from the cache.
+   */
+  async update(
+    id: string,
+    change: SessionRecordChange,
+    options?: SessionUpdateOptions,
+  ): Promise<SessionRecord | undefined> {
+    this.index.invalidate(id);
+    const record = await this.backend.update(id, change, options);
+    if (record !== undefined) await this.publish(id);
+    return record;
   }
 
   async load(id: string): Promise<SessionRecord | undefined> {

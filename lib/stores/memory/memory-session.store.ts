@@ -1,7 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { SessionRecord, type SessionClientInfo } from '../../contract/session-record';
-import { SessionStore } from '../../contract/session-store';
-import { cloneValue } from '../../contract/clone';
+import type { SessionRecord } from '../../contract/session-record';
+import type { SessionStore } from '../../contract/session-store';
+import { checkMaxRecordBytes } from '../../contract/record-size';
+import { SessionStoreError, shortId } from '../../contract/session-store.error';
+import {
+  applyChange,
+  readRevision,
+  retriesOf,
+  saveConflict,
+  type SessionRecordChange,
+  type SessionUpdateOptions,
+} from '../../contract/update-record';
+import { type Entry, toEntry, toRecord } from './memory-entry';
 
 /** Options of {@link MemorySessionStore}. */
 export interface MemorySessionStoreOptions {
@@ -10,19 +20,12 @@ export interface MemorySessionStoreOptions {
    * before it yields to other work. Default 5.
    */
   sweepSliceMs?: number;
-}
-
-/** A record as the memory store keeps it: times as numbers, nothing shared. */
-interface Entry {
-  id: string;
-  protocolVersion: string;
-  clientInfo?: SessionClientInfo;
-  clientCapabilities?: Record<string, unknown>;
-  owner?: string;
-  data?: Record<string, unknown>;
-  createdAt: number;
-  lastAccessed: number;
-  expiresAt: number;
+  /**
+   * Largest record a write accepts, in bytes of its JSON fields (what a
+   * shared store would store): a larger one is refused with kind `encode`.
+   * An integer >= 1024, or `Infinity`. Default 65 536 (64 KiB).
+   */
+  maxRecordBytes?: number;
 }
 
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -32,30 +35,43 @@ const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(r
  * instance; use a shared store (Redis) to run several.
  *
  * Records are copied in and out: a loaded record can be changed freely and
- * the store only sees it on `save`. Expired records are invisible at once and
- * removed by `cleanupExpired`, which works in slices so that a million
+ * the store only sees it on `save`. Every check-and-write (`create`'s id
+ * check, `save`'s revision check, `update`) happens in one synchronous step,
+ * so no other call can come in between. Expired records are invisible at once
+ * and removed by `cleanupExpired`, which works in slices so that a million
  * sessions never freeze the event loop.
  */
 export class MemorySessionStore implements SessionStore {
   private readonly entries = new Map<string, Entry>();
   private readonly sweepSliceMs: number;
+  private readonly maxRecordBytes: number;
 
+  /** @throws InvalidOptionError naming the option when an option is invalid. */
   constructor(options: MemorySessionStoreOptions = {}) {
     this.sweepSliceMs = options.sweepSliceMs ?? 5;
+    this.maxRecordBytes = checkMaxRecordBytes(options.maxRecordBytes, 'MemorySessionStore');
   }
 
   async create(record: SessionRecord): Promise<SessionRecord> {
-    // Check and insert happen in one synchronous step: no other call can
-    // claim the id in between.
+    const entry = toEntry(record, 1, this.maxRecordBytes);
     while (this.isLive(this.entries.get(record.id))) {
       record.id = randomUUID();
     }
-    this.entries.set(record.id, toEntry(record));
+    entry.id = record.id;
+    this.entries.set(record.id, entry);
+    record.revision = 1;
     return record;
   }
 
   async save(record: SessionRecord): Promise<void> {
-    this.entries.set(record.id, toEntry(record));
+    const revision = readRevision(record);
+    const entry = toEntry(record, revision + 1, this.maxRecordBytes);
+    const stored = this.liveEntry(record.id);
+    if (stored !== undefined && stored.revision !== revision) {
+      throw saveConflict(record.id, revision);
+    }
+    this.entries.set(record.id, entry);
+    record.revision = revision + 1;
   }
 
   async load(id: string): Promise<SessionRecord | undefined> {
@@ -74,6 +90,37 @@ export class MemorySessionStore implements SessionStore {
     entry.lastAccessed = now;
     entry.expiresAt = now + ttlMs;
     return toRecord(entry);
+  }
+
+  /**
+   * Applies `change` to a copy of the live record and stores it at the next
+   * revision, all in one synchronous step: no other call of this store can
+   * come in between, so no retries are needed (a change that itself writes
+   * this record is the exception: it is then applied again to a fresh copy,
+   * at most `options.retries` times).
+   */
+  async update(
+    id: string,
+    change: SessionRecordChange,
+    options?: SessionUpdateOptions,
+  ): Promise<SessionRecord | undefined> {
+    const retries = retriesOf(options);
+    for (let attempt = 0; ; attempt++) {
+      const entry = this.liveEntry(id);
+      if (!entry) return undefined;
+      const record = toRecord(entry);
+      applyChange(record, change);
+      if (this.entries.get(id) !== entry) {
+        if (attempt < retries) continue;
+        throw new SessionStoreError(
+          'conflict',
+          `update of session ${shortId(id)}: its change kept writing the record`,
+        );
+      }
+      this.entries.set(id, toEntry(record, entry.revision + 1, this.maxRecordBytes));
+      record.revision = entry.revision + 1;
+      return record;
+    }
   }
 
   async count(): Promise<number> {
@@ -122,34 +169,4 @@ export class MemorySessionStore implements SessionStore {
   private isLive(entry: Entry | undefined): boolean {
     return entry !== undefined && entry.expiresAt > Date.now();
   }
-}
-
-function toEntry(record: SessionRecord): Entry {
-  const entry: Entry = {
-    id: record.id,
-    protocolVersion: record.protocolVersion,
-    createdAt: record.createdAt.getTime(),
-    lastAccessed: record.lastAccessed.getTime(),
-    expiresAt: record.expiresAt.getTime(),
-  };
-  if (record.clientInfo !== undefined) entry.clientInfo = cloneValue(record.clientInfo);
-  if (record.clientCapabilities !== undefined)
-    entry.clientCapabilities = cloneValue(record.clientCapabilities);
-  if (record.owner !== undefined) entry.owner = record.owner;
-  if (record.data !== undefined) entry.data = cloneValue(record.data);
-  return entry;
-}
-
-function toRecord(entry: Entry): SessionRecord {
-  return SessionRecord.restore({
-    id: entry.id,
-    protocolVersion: entry.protocolVersion,
-    clientInfo: cloneValue(entry.clientInfo),
-    clientCapabilities: cloneValue(entry.clientCapabilities),
-    owner: entry.owner,
-    data: cloneValue(entry.data),
-    createdAt: new Date(entry.createdAt),
-    lastAccessed: new Date(entry.lastAccessed),
-    expiresAt: new Date(entry.expiresAt),
-  });
 }

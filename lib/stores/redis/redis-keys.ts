@@ -5,12 +5,14 @@
  *
  * - record: `${prefix}{${b}}:${id}`
  * - index:  `${prefix}{${b}}#expiry` (sorted set: member id, score expiresAt)
+ * - quarantine: `${prefix}{${b}}!${id}` (an unreadable record moved aside, for a day)
  *
  * The tag is decided by the first `{` of the key and the first `}` after it;
- * both kinds of key are identical up to and including `{b}`, so they share a
- * slot whatever the prefix holds. After `}` a record key has `:` and an index
- * key `#`, and `b` is digits: ids (which are data, never patterns) cannot
- * reach another bucket, the index or outside the prefix.
+ * every kind of key is identical up to and including `{b}`, so they share a
+ * slot whatever the prefix holds. After `}` a record key has `:`, an index
+ * key `#` and a quarantine key `!`, and `b` is digits: ids (which are data,
+ * never patterns) cannot reach another bucket, the index or outside the
+ * prefix.
  */
 export class RedisKeys {
   constructor(
@@ -38,6 +40,12 @@ export class RedisKeys {
   recordAndIndex(id: string): [record: string, index: string] {
     const b = this.bucketOf(id);
     return [`${this.prefix}{${b}}:${id}`, this.index(b)];
+  }
+
+  /** The record key, the expiry index and the quarantine key of an id, hashing the id once. */
+  recordIndexQuarantine(id: string): [record: string, index: string, quarantine: string] {
+    const b = this.bucketOf(id);
+    return [`${this.prefix}{${b}}:${id}`, this.index(b), `${this.prefix}{${b}}!${id}`];
   }
 
   /** The expiry index of the bucket that holds `id`. */

@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
 import { errorMessage } from '../../contract/session-store.error';
-import { E_LABEL, RECORD_HEAD, TIME_WIDTH, TIMES_OFFSET } from './record.codec';
+import {
+  E_LABEL,
+  E_LABEL_AT,
+  RECORD_HEAD,
+  RECORD_HEAD_V1,
+  TIME_WIDTH,
+  TIMES_OFFSET,
+} from './record.codec';
 import type { RedisClient } from './redis-client';
 
 /** A Lua script run by EVALSHA, loaded with EVAL when the server lacks it. */
@@ -9,48 +16,67 @@ export interface LuaScript {
   readonly sha: string;
 }
 
-function script(lua: string): LuaScript {
+/** A script of `lua`, with its SHA1. */
+export function script(lua: string): LuaScript {
   return { lua, sha: createHash('sha1').update(lua).digest('hex') };
 }
 
+/** A Lua string literal of `text`. */
+export const lua = (text: string): string => `'${text.replace(/[\\']/g, '\\$&')}'`;
+
+/** Lua's 1-based, inclusive `string.sub` range of `length` characters from 0-based `offset`. */
+export const range = (offset: number, length: number): string =>
+  `${offset + 1}, ${offset + length}`;
+
+/**
+ * Lua that sets `now` to the server's time in epoch ms, and returns -2 when
+ * it is past ARGV[`deadline`]: a write that Redis runs only after its caller
+ * gave up (a server that hung, a command that waited in a queue) is a no-op.
+ * Scripts replicate their effects (the default since Redis 5), so writing
+ * after TIME is allowed.
+ */
+export const DEADLINE = (deadline: number): string => `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+if now > tonumber(ARGV[${deadline}]) then return -2 end`;
+
 /**
  * create: SET NX with the record's own expiry, and the index entry, in one
- * atomic step. KEYS: record, index. ARGV: value, expiresAt, id. Returns 1
- * when stored, 0 when the id is taken by a live record.
+ * atomic step, unless past the deadline. KEYS: record, index. ARGV: value,
+ * expiresAt, id, deadline. Returns 1 when stored, 0 when the id is taken by
+ * a live record, -2 past the deadline.
  */
-export const CREATE = script(`if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PXAT', ARGV[2]) then
+export const CREATE = script(`${DEADLINE(4)}
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PXAT', ARGV[2]) then
   redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
   return 1
 end
 return 0`);
 
-/** A Lua string literal of `text`. */
-const lua = (text: string): string => `'${text.replace(/[\\']/g, '\\$&')}'`;
-
-/** Lua's 1-based, inclusive `string.sub` range of `length` characters from 0-based `offset`. */
-const range = (offset: number, length: number): string => `${offset + 1}, ${offset + length}`;
-
-/** The layout of a v1 value (see `record.codec.ts`): the `a` time, `,"e":`, the `e` time. */
-const E_LABEL_AT = TIMES_OFFSET + TIME_WIDTH;
+/** The layout of a value (see `record.codec.ts`): the `a` time, `,"e":`, the `e` time. */
 const EXPIRES_AT = E_LABEL_AT + E_LABEL.length;
 /** In ARGV[1], `encodeTimes`' span: "now", `,"e":`, the new expiry. */
 const NEW_EXPIRY_AT = TIME_WIDTH + E_LABEL.length;
 
+/** Lua: true when `v` has the fixed layout of version 1 or 2 (same offsets). */
+export const IN_LAYOUT = (v: string): string =>
+  `(string.sub(${v}, ${range(0, TIMES_OFFSET)}) == ${lua(RECORD_HEAD)} or string.sub(${v}, ${range(0, TIMES_OFFSET)}) == ${lua(RECORD_HEAD_V1)}) and string.sub(${v}, ${range(E_LABEL_AT, E_LABEL.length)}) == ${lua(E_LABEL)}`;
+
 /**
  * touch: extends a live record in place, with no JSON work. Rewrites the
- * fixed-width times of a v1 value (SETRANGE at `TIMES_OFFSET`), moves the
- * key's expiry and the index entry, and returns the value as it was before.
- * ARGV[1] is the new times span (`encodeTimes`): "now", then the new expiry.
- * A missing key or a value whose stored expiry is not after "now" (the
- * caller's clock) gives nil and writes nothing: a touch never revives a
- * record. A value not in the v1 layout is returned untouched (the caller
- * reports it as a decode error). KEYS: record, index. ARGV: times span, id.
- * Two arguments only: every argument costs the client encoding time on every
- * request. The offsets come from the codec's constants.
+ * fixed-width times of a version 1 or 2 value (SETRANGE at `TIMES_OFFSET`),
+ * moves the key's expiry and the index entry, and returns the value as it
+ * was before. ARGV[1] is the new times span (`encodeTimes`): "now", then the
+ * new expiry. A missing key or a value whose stored expiry is not after "now"
+ * (the caller's clock) gives nil and writes nothing: a touch never revives a
+ * record. A value not in the layout is returned untouched (the caller moves
+ * it aside). The revision is left as it is. KEYS: record, index. ARGV: times
+ * span, id. Two arguments only, and no deadline: every argument costs the
+ * client encoding time on every request, and a touch that runs late only
+ * extends a live session. The offsets come from the codec's constants.
  */
 export const TOUCH = script(`local v = redis.call('GET', KEYS[1])
 if not v then return false end
-if string.sub(v, ${range(0, TIMES_OFFSET)}) ~= ${lua(RECORD_HEAD)} or string.sub(v, ${range(E_LABEL_AT, E_LABEL.length)}) ~= ${lua(E_LABEL)} then return v end
+if not (${IN_LAYOUT('v')}) then return v end
 local e = tonumber(string.sub(v, ${range(EXPIRES_AT, TIME_WIDTH)}))
 local now = tonumber(string.sub(ARGV[1], ${range(0, TIME_WIDTH)}))
 if e == nil or e <= now then return false end

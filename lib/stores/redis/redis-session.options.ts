@@ -1,4 +1,5 @@
 import { checkMilliseconds, invalidOption } from '../../contract/option-checks';
+import { checkMaxRecordBytes } from '../../contract/record-size';
 
 /** Options of {@link RedisSessionStore}. */
 export interface RedisSessionStoreOptions {
@@ -19,6 +20,13 @@ export interface RedisSessionStoreOptions {
    * value, and changing it hides the sessions stored before.
    */
   indexBuckets?: number;
+  /**
+   * Largest value a write stores, in bytes: a `create`, `save` or `update`
+   * of a larger record rejects with `SessionStoreError` kind `encode` naming
+   * the limit, and writes nothing. An integer >= 1024, or `Infinity`.
+   * Default 65 536 (64 KiB).
+   */
+  maxRecordBytes?: number;
 }
 
 /**
@@ -53,6 +61,7 @@ export interface ResolvedRedisSessionStoreOptions {
   keyPrefix: string;
   commandTimeout: number;
   indexBuckets: number;
+  maxRecordBytes: number;
 }
 
 const OWNER = 'RedisSessionStore';
@@ -70,5 +79,6 @@ export function resolveRedisOptions(
   if (!Number.isInteger(indexBuckets) || indexBuckets < 1 || indexBuckets > 1024) {
     throw invalidOption(OWNER, 'indexBuckets', 'an integer from 1 to 1024', indexBuckets);
   }
-  return { keyPrefix, commandTimeout, indexBuckets };
+  const maxRecordBytes = checkMaxRecordBytes(options.maxRecordBytes, OWNER);
+  return { keyPrefix, commandTimeout, indexBuckets, maxRecordBytes };
 }

@@ -1,14 +1,19 @@
-import { randomUUID } from 'node:crypto';
 import type { OnApplicationShutdown } from '@nestjs/common';
 import type { SessionRecord } from '../../contract/session-record';
 import type { SessionStore } from '../../contract/session-store';
 import { checkTtl } from '../../contract/option-checks';
-import { decodeRecord, encodeRecord, encodeTimes } from './record.codec';
-import { boundedOn, checkExec } from './redis-call';
+import {
+  optimisticUpdate,
+  readRevision,
+  saveConflict,
+  type SessionRecordChange,
+  type SessionUpdateOptions,
+  UpdateQueue,
+} from '../../contract/update-record';
 import { closeClient, connectOptions, connectUrl } from './redis-connection';
 import { RedisKeys } from './redis-keys';
 import type { RedisClient } from './redis-client';
-import { CREATE, runScript, TOUCH } from './redis-scripts';
+import { RedisRecords } from './redis-records';
 import {
   resolveRedisOptions,
   type RedisConnectionOptions,
@@ -19,13 +24,17 @@ import {
 /**
  * Sessions in Redis, single node or cluster, shared by every instance: one key
  * per record that expires with it, a one-script `touch`, an atomic `create`,
- * and an expiry index for `count` and `cleanupExpired`. Every call is bounded
- * by `commandTimeout`. It closes its connection only when it opened it
+ * compare-and-set `save` and `update` on the record's revision, unreadable
+ * records moved aside, and an expiry index for `count` and `cleanupExpired`.
+ * Every call is bounded by `commandTimeout`, and no write runs after its
+ * caller was told it failed. It closes its connection only when it opened it
  * (`fromUrl`, `fromConnection`). More: README, "RedisSessionStore".
  */
 export class RedisSessionStore implements SessionStore, OnApplicationShutdown {
   private readonly options: ResolvedRedisSessionStoreOptions;
   private readonly keys: RedisKeys;
+  private readonly records: RedisRecords;
+  private readonly updates = new UpdateQueue();
   private closing?: Promise<void>;
   private owned = false;
 
@@ -40,6 +49,7 @@ export class RedisSessionStore implements SessionStore, OnApplicationShutdown {
   ) {
     this.options = resolveRedisOptions(options);
     this.keys = new RedisKeys(this.options.keyPrefix, this.options.indexBuckets);
+    this.records = new RedisRecords(this.client, this.keys, this.options);
   }
 
   /** A store with its own single-node connection to `url` (`redis://` or `rediss://`), closed on application shutdown. */
@@ -69,80 +79,76 @@ export class RedisSessionStore implements SessionStore, OnApplicationShutdown {
   }
 
   /**
-   * Stores a new record atomically (SET NX); when the id is taken by a live
-   * record, assigns a fresh `randomUUID()` and tries again. A record whose
-   * `expiresAt` has already passed is not written (it would be invisible).
+   * Stores a new record atomically (SET NX) at revision 1; when the id is
+   * taken by a live record, assigns a fresh `randomUUID()` and tries again. A
+   * record whose `expiresAt` has already passed is not written (it would be
+   * invisible).
    */
-  async create(record: SessionRecord): Promise<SessionRecord> {
-    const value = encodeRecord(record);
-    const expiresAt = record.expiresAt.getTime();
-    // An already expired record would be invisible at once: nothing to store.
-    if (expiresAt <= Date.now()) return record;
-    for (;;) {
-      const id = record.id;
-      const stored = await this.run('create', id, () =>
-        runScript(
-          this.client,
-          CREATE,
-          [this.keys.record(id), this.keys.indexOf(id)],
-          [value, expiresAt, id],
-        ),
-      );
-      if (stored === 1) return record;
-      record.id = randomUUID();
+  create(record: SessionRecord): Promise<SessionRecord> {
+    return this.records.create(record);
+  }
+
+  /**
+   * One script: a compare-and-set on the stored revision (see
+   * `SessionStore.save`; kind `conflict` when another write came first), with
+   * the new expiry; a record saved already expired is removed. Never applied
+   * after its caller was told it failed (the script refuses to run past the
+   * call's deadline).
+   */
+  async save(record: SessionRecord): Promise<void> {
+    const revision = readRevision(record);
+    if ((await this.records.put(record, 's')) === 'conflict') {
+      throw saveConflict(record.id, revision);
     }
   }
 
-  /** Upserts the record with its new expiry; a record saved already expired is removed. */
-  async save(record: SessionRecord): Promise<void> {
-    const { id } = record;
-    const value = encodeRecord(record);
-    const expiresAt = record.expiresAt.getTime();
-    const key = this.keys.record(id);
-    const index = this.keys.indexOf(id);
-    await this.run('save', id, () =>
-      expiresAt <= Date.now()
-        ? this.client.multi().del(key).zrem(index, id).exec()
-        : this.client.multi().set(key, value, 'PXAT', expiresAt).zadd(index, expiresAt, id).exec(),
-    ).then(checkExec);
+  /**
+   * One GET: a decoded copy, `undefined` for unknown or expired ids. A value
+   * this version cannot read is moved to its quarantine key (kept a day,
+   * logged once) and the id is then unknown.
+   */
+  load(id: string): Promise<SessionRecord | undefined> {
+    return this.records.read(id);
   }
 
-  /** One GET: a decoded copy, `undefined` for unknown or expired ids, kind `decode` for a corrupt value. */
-  async load(id: string): Promise<SessionRecord | undefined> {
-    const raw = await this.run('load', id, () => this.client.get(this.keys.record(id)));
-    if (raw === null) return undefined;
-    const record = decodeRecord(id, raw);
-    return record.isExpired() ? undefined : record;
-  }
-
-  /** Removes the record and its index entry; idempotent. */
-  async delete(id: string): Promise<void> {
-    await this.run('delete', id, () =>
-      this.client.multi().del(this.keys.record(id)).zrem(this.keys.indexOf(id), id).exec(),
-    ).then(checkExec);
+  /** Removes the record and its index entry (one script, never after its deadline); idempotent. */
+  delete(id: string): Promise<void> {
+    return this.records.remove(id);
   }
 
   /**
    * One script call: extends a live record (`lastAccessed` = now, `expiresAt`
    * = now + `ttlMs`, key expiry and index entry too) and returns it. Unknown,
-   * deleted or expired ids give `undefined` and nothing is written.
+   * deleted or expired ids give `undefined` and nothing is written; an
+   * unreadable value is moved aside as by `load`.
    * @throws InvalidOptionError (a `RangeError`) when `ttlMs` is negative or not finite.
    */
   async touch(id: string, ttlMs: number): Promise<SessionRecord | undefined> {
     checkTtl(ttlMs);
-    const now = Date.now();
-    const expiresAt = now + Math.floor(ttlMs);
-    const before = await this.run('touch', id, () =>
-      runScript(this.client, TOUCH, this.keys.recordAndIndex(id), [
-        encodeTimes(now, expiresAt),
+    return this.records.touch(id, ttlMs);
+  }
+
+  /**
+   * Optimistic read-modify-write: a GET, the change, then a compare-and-set
+   * script on the revision (cluster-safe: one key slot), again from a fresh
+   * GET when another write came first (see `SessionStore.update`). This
+   * store's updates of one id run one after another: only other instances'
+   * writes make an update retry.
+   */
+  update(
+    id: string,
+    change: SessionRecordChange,
+    options?: SessionUpdateOptions,
+  ): Promise<SessionRecord | undefined> {
+    return this.updates.run(id, () =>
+      optimisticUpdate(
         id,
-      ]),
+        change,
+        options,
+        () => this.records.read(id),
+        (record) => this.records.put(record, 'u'),
+      ),
     );
-    if (before === null || before === undefined) return undefined;
-    const record = decodeRecord(id, String(before));
-    record.lastAccessed = new Date(now);
-    record.expiresAt = new Date(expiresAt);
-    return record;
   }
 
   /** Live records, from the expiry index: one ZCOUNT per bucket, O(log n) each. */
@@ -180,6 +186,6 @@ export class RedisSessionStore implements SessionStore, OnApplicationShutdown {
 
   /** Runs one Redis call bounded by `commandTimeout`; any failure becomes kind `backend`. */
   private run<T>(op: string, id: string | undefined, call: () => Promise<T>): Promise<T> {
-    return boundedOn(this.client, op, id, this.options.commandTimeout, call);
+    return this.records.run(op, id, call);
   }
 }

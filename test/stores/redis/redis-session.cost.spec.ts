@@ -42,17 +42,20 @@ async function commandsOf(action: () => Promise<unknown>): Promise<Record<string
 }
 
 describe('RedisSessionStore cost', () => {
-  it('takes one command (one round trip) for load, touch and create; one MULTI for save and delete', async () => {
+  it('takes one command (one round trip) for load, touch, create, save and delete; two for update', async () => {
     const store = new RedisSessionStore(client, {
       keyPrefix: freshPrefix('cost'),
       commandTimeout: 10_000, // commands are counted, not timed
     });
     // Load the scripts once, as a running server would have them.
-    await store.create(typicalRecord('warm-up'));
+    const warmUp = await store.create(typicalRecord('warm-up'));
     await store.touch('warm-up', 60_000);
+    await store.save(warmUp);
+    await store.delete('warm-up');
 
     expect(await commandsOf(() => store.create(typicalRecord('s1')))).toEqual({
       evalsha: 1,
+      time: 1,
       set: 1,
       zadd: 1,
     });
@@ -64,17 +67,27 @@ describe('RedisSessionStore cost', () => {
       pexpireat: 1,
       zadd: 1,
     });
-    expect(await commandsOf(() => store.save(typicalRecord('s1')))).toEqual({
-      multi: 1,
+    const loaded = (await store.load('s1'))!;
+    // The write scripts: the deadline (TIME), the stored revision (GET), the write.
+    expect(await commandsOf(() => store.save(loaded))).toEqual({
+      evalsha: 1,
+      time: 1,
+      get: 1,
       set: 1,
       zadd: 1,
-      exec: 1,
+    });
+    expect(await commandsOf(() => store.update('s1', (r) => void (r.data = { n: 1 })))).toEqual({
+      get: 2,
+      evalsha: 1,
+      time: 1,
+      set: 1,
+      zadd: 1,
     });
     expect(await commandsOf(() => store.delete('s1'))).toEqual({
-      multi: 1,
+      evalsha: 1,
+      time: 1,
       del: 1,
       zrem: 1,
-      exec: 1,
     });
     expect(await commandsOf(() => store.count())).toEqual({ zcount: 16 });
     expect(await commandsOf(() => store.cleanupExpired())).toEqual({ zremrangebyscore: 16 });

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import Redis from 'ioredis';
 import { RedisSessionStore, SessionRecord, SessionStoreError, shortId } from '../../../lib';
 import { RedisKeys } from '../../../lib/stores/redis/redis-keys';
@@ -18,101 +19,187 @@ afterAll(async () => {
 });
 
 const ID = 'corrupt-0123456789abcdef';
+const DAY = 24 * 60 * 60_000;
 const future = Date.now() + 600_000;
 const pad = (n: number) => String(n).padEnd(13, ' ');
 const head = `{"v":1,"a":${pad(Date.now())},"e":${pad(future)},"c":${Date.now()}`;
+const head2 = `{"v":2,"a":${pad(Date.now())},"e":${pad(future)},"r":3,"c":${Date.now()}`;
 
-/** Stored values that are not a record this version can read. */
-const corrupt: [string, string][] = [
-  ['not JSON', 'definitely not json'],
-  ['empty string', ''],
-  ['truncated JSON', `${head},"p":"2025-11-25"`],
-  ['JSON null', 'null'],
-  ['a JSON number', '42'],
-  ['a JSON array', '[1,2,3]'],
-  ['a JSON string', '"hello"'],
-  ['no version', `{"a":1,"e":${future},"c":1,"p":"x"}`],
-  ['an unknown version', `{"v":2,"a":1,"e":${future},"c":1,"p":"x"}`],
-  ['version as a string', `{"v":"1","a":1,"e":${future},"c":1,"p":"x"}`],
-  ['v1 fields out of layout', `{"v":1,"p":"x","a":1,"e":${future},"c":1}`],
-  ['times as strings', `{"v":1,"a":"1234567890123","e":${pad(future)},"c":1,"p":"x"}`],
-  ['a missing createdAt', `{"v":1,"a":${pad(1)},"e":${pad(future)},"p":"x"}`],
-  ['a fractional time', `${head.replace(/"c":\d+/, '"c":1.5')},"p":"x"}`],
-  ['protocolVersion as a number', `${head},"p":20251125}`],
-  ['clientInfo as a string', `${head},"p":"x","i":"client"}`],
-  ['clientInfo without a version', `${head},"p":"x","i":{"name":"n"}}`],
-  ['capabilities as an array', `${head},"p":"x","k":[]}`],
-  ['owner as a number', `${head},"p":"x","o":7}`],
-  ['data as null', `${head},"p":"x","d":null}`],
-  ['an unknown field', `${head},"p":"x","z":1}`],
+/** Stored values that are not a record this version can read; `true`: in the fixed layout. */
+const corrupt: [string, string, boolean][] = [
+  ['not JSON', 'definitely not json', false],
+  ['empty string', '', false],
+  ['truncated JSON', `${head},"p":"2025-11-25"`, true],
+  ['JSON null', 'null', false],
+  ['a JSON number', '42', false],
+  ['a JSON array', '[1,2,3]', false],
+  ['a JSON string', '"hello"', false],
+  ['no version', `{"a":1,"e":${future},"c":1,"p":"x"}`, false],
+  ['an unknown version', `{"v":3,"a":1,"e":${future},"c":1,"p":"x"}`, false],
+  ['version as a string', `{"v":"1","a":1,"e":${future},"c":1,"p":"x"}`, false],
+  ['v1 fields out of layout', `{"v":1,"p":"x","a":1,"e":${future},"c":1}`, false],
+  ['times as strings', `{"v":1,"a":"1234567890123","e":${pad(future)},"c":1,"p":"x"}`, false],
+  ['a missing createdAt', `{"v":1,"a":${pad(1)},"e":${pad(future)},"p":"x"}`, true],
+  ['a fractional time', `${head.replace(/"c":\d+/, '"c":1.5')},"p":"x"}`, true],
+  ['protocolVersion as a number', `${head},"p":20251125}`, true],
+  ['clientInfo as a string', `${head},"p":"x","i":"client"}`, true],
+  ['clientInfo without a version', `${head},"p":"x","i":{"name":"n"}}`, true],
+  ['capabilities as an array', `${head},"p":"x","k":[]}`, true],
+  ['owner as a number', `${head},"p":"x","o":7}`, true],
+  ['data as null', `${head},"p":"x","d":null}`, true],
+  ['an unknown field', `${head},"p":"x","z":1}`, true],
+  ['a revision in a version 1 value', `${head},"r":2,"p":"x"}`, true],
+  ['a version 2 value without a revision', head2.replace(',"r":3', ''), true],
+  ['a revision of 0', `${head2.replace('"r":3', '"r":0')},"p":"x"}`, true],
+  ['a revision written as 3.0', `${head2.replace('"r":3', '"r":3.0')},"p":"x"}`, true],
 ];
 
-describe('RedisSessionStore decoding', () => {
+describe('RedisSessionStore and values it cannot read', () => {
   let store: RedisSessionStore;
   let keys: RedisKeys;
+  let warn: jest.SpyInstance;
+  let record: string;
+  let quarantine: string;
+  let index: string;
 
   beforeEach(() => {
     const keyPrefix = freshPrefix('decode');
     // Generous commandTimeout: a busy machine must not fail a decoding test.
     store = new RedisSessionStore(client, { keyPrefix, commandTimeout: 10_000 });
     keys = new RedisKeys(keyPrefix, 16);
+    [record, index, quarantine] = keys.recordIndexQuarantine(ID);
+    warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
   });
 
-  it.each(corrupt)('rejects %s with kind decode naming only the id prefix', async (_, raw) => {
-    await store.create(new SessionRecord('neighbour', '2025-11-25', 60_000));
-    await client.set(keys.record(ID), raw, 'PXAT', future);
-
-    for (const call of [() => store.load(ID), () => store.touch(ID, 60_000)]) {
-      const error = await call().then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect(error).toBeInstanceOf(SessionStoreError);
-      expect((error as SessionStoreError).kind).toBe('decode');
-      expect((error as Error).message).toContain(shortId(ID));
-      expect((error as Error).message).not.toContain(ID);
-    }
-    // Nothing was lost: the value is as written (a value in the v1 layout
-    // may have had only its fixed-width times extended by touch), and the
-    // neighbour is intact.
-    const stored = (await client.get(keys.record(ID)))!;
-    if (raw.startsWith('{"v":1,"a":') && raw.slice(24, 29) === ',"e":') {
-      expect(stored.slice(0, 11) + stored.slice(42)).toBe(raw.slice(0, 11) + raw.slice(42));
-    } else {
-      expect(stored).toBe(raw);
-    }
-    expect((await store.load('neighbour'))?.id).toBe('neighbour');
-    // The corrupt record can still be deleted or overwritten.
-    await store.save(new SessionRecord(ID, '2025-11-25', 60_000));
-    expect((await store.load(ID))?.protocolVersion).toBe('2025-11-25');
+  afterEach(() => {
+    warn.mockRestore();
   });
 
-  it('rejects a key of another type with kind decode', async () => {
-    await client.hset(keys.record(ID), 'field', 'value');
-    await expect(store.load(ID)).rejects.toMatchObject({ kind: 'decode' });
-    await expect(store.touch(ID, 60_000)).rejects.toMatchObject({ kind: 'decode' });
+  /** Writes `raw` where the record of ID lives, with an index entry, next to a live neighbour. */
+  async function plant(raw: string): Promise<void> {
+    const neighbour = new SessionRecord('neighbour', '2025-11-25', 60_000);
+    neighbour.data = { kept: true };
+    await store.create(neighbour);
+    await client.set(record, raw, 'PXAT', future);
+    await client.zadd(index, future, ID);
+  }
+
+  /** Asserts that ID is gone, kept aside for a day as `aside`, logged once, and the neighbour intact. */
+  async function expectMovedAside(aside: string): Promise<void> {
+    expect(await client.exists(record)).toBe(0);
+    expect(await client.zscore(index, ID)).toBeNull();
+    expect(await client.get(quarantine)).toBe(aside);
+    const ttl = await client.pttl(quarantine);
+    expect(ttl).toBeGreaterThan(DAY - 60_000);
+    expect(ttl).toBeLessThanOrEqual(DAY);
+    expect(warn).toHaveBeenCalledTimes(1);
+    const [line] = warn.mock.calls[0] as [string];
+    expect(line).toContain(shortId(ID));
+    expect(line).not.toContain(ID);
+    expect(line).toMatch(/quarantine key for 24 h/);
+    expect((await store.load('neighbour'))?.data).toEqual({ kept: true });
+    // Nothing more to log, and the id is free again.
+    expect(await store.load(ID)).toBeUndefined();
+    expect(warn).toHaveBeenCalledTimes(1);
+    const fresh = await store.create(new SessionRecord(ID, '2025-11-25', 60_000));
+    expect(fresh.id).toBe(ID);
+  }
+
+  /** `raw` as the touch script leaves it: the times of a value in the layout extended. */
+  const touched = (raw: string, stored: string, inLayout: boolean) =>
+    inLayout ? raw.slice(0, 11) + stored.slice(11, 42) + raw.slice(42) : raw;
+
+  it.each(corrupt)('load of %s: undefined, moved aside, logged once', async (_, raw) => {
+    await plant(raw);
+    expect(await store.load(ID)).toBeUndefined();
+    await expectMovedAside(raw);
+  });
+
+  it.each(corrupt)('touch of %s: undefined, moved aside, logged once', async (_, raw, inLayout) => {
+    await plant(raw);
+    expect(await store.touch(ID, 60_000)).toBeUndefined();
+    const aside = (await client.get(quarantine)) ?? '';
+    expect(aside).toBe(touched(raw, aside, inLayout));
+    await expectMovedAside(aside);
+  });
+
+  it.each(corrupt)('update of %s: undefined, the change never called', async (_, raw) => {
+    await plant(raw);
+    const change = jest.fn();
+    expect(await store.update(ID, change)).toBeUndefined();
+    expect(change).not.toHaveBeenCalled();
+    await expectMovedAside(raw);
+  });
+
+  it.each(corrupt.filter(([, , inLayout]) => !inLayout))(
+    'save over %s: moves it aside, then stores the record',
+    async (_, raw) => {
+      await plant(raw);
+      const fresh = new SessionRecord(ID, '2025-11-25', 60_000);
+      fresh.data = { fresh: true };
+      await store.save(fresh);
+      expect(fresh.revision).toBe(1);
+      expect((await store.load(ID))?.data).toEqual({ fresh: true });
+      expect(await client.get(quarantine)).toBe(raw);
+      expect(warn).toHaveBeenCalledTimes(1);
+    },
+  );
+
+  it('delete removes an unreadable value', async () => {
+    await plant('definitely not json');
     await store.delete(ID);
-    expect(await client.exists(keys.record(ID))).toBe(0);
+    expect(await client.exists(record, quarantine)).toBe(0);
+    expect(await client.zscore(index, ID)).toBeNull();
   });
 
-  it('reads a value written in the documented version 1 format', async () => {
+  it('moves a key of another type aside on load, touch, update and save', async () => {
+    const calls: [string, () => Promise<unknown>][] = [
+      ['load', () => store.load(ID)],
+      ['touch', () => store.touch(ID, 60_000)],
+      ['update', () => store.update(ID, () => undefined)],
+    ];
+    for (const [, call] of calls) {
+      warn.mockClear();
+      await client.del(quarantine);
+      await client.hset(record, 'field', 'value');
+      expect(await call()).toBeUndefined();
+      expect(await client.hget(quarantine, 'field')).toBe('value');
+      expect(await client.exists(record)).toBe(0);
+      expect(await client.pttl(quarantine)).toBeGreaterThan(DAY - 60_000);
+      expect(warn).toHaveBeenCalledTimes(1);
+    }
+    await client.hset(record, 'field', 'value');
+    await store.save(new SessionRecord(ID, '2025-11-25', 60_000));
+    expect((await store.load(ID))?.id).toBe(ID);
+  });
+
+  it('reads a value written in the documented version 1 format, at revision 1', async () => {
     const raw = `${head},"p":"2025-06-18","i":{"name":"c","version":"1"},"o":"u","d":{"n":1}}`;
-    await client.set(keys.record(ID), raw, 'PXAT', future);
+    await client.set(record, raw, 'PXAT', future);
     const loaded = await store.load(ID);
     expect(loaded).toBeInstanceOf(SessionRecord);
     expect(loaded).toMatchObject({ protocolVersion: '2025-06-18', owner: 'u', data: { n: 1 } });
+    expect(loaded!.revision).toBe(1);
     expect(loaded!.expiresAt.getTime()).toBe(future);
   });
 
   it('rejects records it cannot encode with kind encode, writing nothing', async () => {
-    const record = new SessionRecord('cyclic-record-id', '2025-11-25', 60_000);
+    const cyclic = new SessionRecord('cyclic-record-id', '2025-11-25', 60_000);
     const data: Record<string, unknown> = {};
     data.self = data;
-    record.data = data;
-    await expect(store.create(record)).rejects.toMatchObject({ kind: 'encode' });
+    cyclic.data = data;
+    await expect(store.create(cyclic)).rejects.toMatchObject({ kind: 'encode' });
     const invalid = new SessionRecord('bad-date-record', '2025-11-25', 60_000);
     invalid.createdAt = new Date(NaN);
     await expect(store.save(invalid)).rejects.toMatchObject({ kind: 'encode' });
+    const deep = new SessionRecord('deep-record-id', '2025-11-25', 60_000);
+    let nested: unknown[] = [];
+    for (let i = 0; i < 12_000; i++) nested = [nested];
+    deep.clientInfo = { name: 'n', version: '1', nested };
+    const error = await store.create(deep).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SessionStoreError);
+    expect(error).toMatchObject({ kind: 'encode' });
+    expect((error as Error).message).toMatch(/nested too deeply/);
     expect(await store.count()).toBe(0);
   });
 });

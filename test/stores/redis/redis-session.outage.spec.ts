@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import { RedisSessionStore, SessionRecord, SessionStoreError } from '../../../lib';
 import { startRedisNode, type RedisNode } from '../../support/redis-harness';
-import { eventually } from '../../support/wait';
+import { eventually, sleep } from '../../support/wait';
 import { closeQuietly, freshPrefix } from './redis-test.helpers';
 
 const record = (id: string) => new SessionRecord(id, '2025-11-25', 60_000);
@@ -120,4 +120,67 @@ describe.each(variants)('RedisSessionStore outages with %s', (_, open) => {
     await store.save(record('after-pause'));
     expect((await store.load('after-pause'))?.id).toBe('after-pause');
   });
+});
+
+describe('RedisSessionStore during a hang (DEBUG SLEEP on another connection)', () => {
+  let node: RedisNode;
+  let client: Redis;
+  let admin: Redis;
+
+  beforeAll(async () => {
+    node = await startRedisNode(['--enable-debug-command', 'yes']);
+    client = new Redis(node.port, '127.0.0.1');
+    admin = new Redis(node.port, '127.0.0.1');
+    await Promise.all([client.ping(), admin.ping()]);
+  });
+
+  afterAll(async () => {
+    await closeQuietly(client);
+    await closeQuietly(admin);
+    await node?.stop();
+  });
+
+  it('never applies a write whose caller was told it failed, when Redis wakes', async () => {
+    const store = new RedisSessionStore(client, {
+      keyPrefix: freshPrefix('hang'),
+      commandTimeout: 500,
+    });
+    const ids = Array.from({ length: 50 }, (_, i) => `counter-${i}`);
+    for (const id of [...ids, 'doomed', 'updated']) await store.create(record(id));
+    const copies = await Promise.all(ids.map(async (id) => (await store.load(id))!));
+
+    const hang = admin.call('DEBUG', 'SLEEP', '5');
+    // A margin of seconds: Redis is asleep before any write below is sent.
+    await sleep(1_000);
+    const calls: Promise<unknown>[] = [
+      ...copies.map((copy) => {
+        copy.data = { count: 1 };
+        return store.save(copy);
+      }),
+      store.create(record('born-during-hang')),
+      store.delete('doomed'),
+      store.update('updated', (r) => void (r.data = { count: 1 })),
+    ];
+    const outcomes = await Promise.allSettled(calls);
+    await hang;
+    // Queued on the store's connection before this PING: run by now.
+    await client.ping();
+
+    for (const outcome of outcomes) {
+      expect(outcome.status).toBe('rejected');
+      const reason = (outcome as PromiseRejectedResult).reason as SessionStoreError;
+      expect(reason).toMatchObject({ kind: 'backend' });
+      expect(reason.message).toMatch(/commandTimeout/);
+    }
+    for (const id of [...ids, 'updated']) {
+      const stored = await store.load(id);
+      expect({ id, data: stored?.data, revision: stored?.revision }).toEqual({
+        id,
+        data: undefined,
+        revision: 1,
+      });
+    }
+    expect(await store.load('born-during-hang')).toBeUndefined();
+    expect((await store.load('doomed'))?.id).toBe('doomed');
+  }, 30_000);
 });

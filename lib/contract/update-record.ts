@@ -1,0 +1,185 @@
+import { invalidOption } from './option-checks';
+import type { SessionRecord } from './session-record';
+import type { SessionStore } from './session-store';
+import { SessionStoreError, shortId } from './session-store.error';
+
+/**
+ * A change for `SessionStore.update`: changes the copy of the live record it
+ * is given, in place, synchronously. It may run more than once (again on a
+ * fresh copy after a conflicting write), so it should depend on nothing but
+ * the record; to abort, it throws (nothing is written, the error is the
+ * update's). Changes to `id` and `revision` are ignored; a change may move the
+ * times (`record.touch(ttl)`), or leave them.
+ */
+export type SessionRecordChange = (record: SessionRecord) => void;
+
+/** Options of `SessionStore.update`. */
+export interface SessionUpdateOptions {
+  /**
+   * How many times the change is applied again, to a fresh copy, when another
+   * write came between the read and the write; then the update rejects with
+   * kind `conflict`. Default {@link DEFAULT_UPDATE_RETRIES}.
+   */
+  retries?: number;
+}
+
+/** The default `retries` of an update. */
+export const DEFAULT_UPDATE_RETRIES = 10;
+
+/** How an optimistic write ended: written, lost to another write, or the record is gone. */
+export type WriteOutcome = 'written' | 'conflict' | 'gone';
+
+/**
+ * Applies `change` to `record` (a copy the caller owns); `id` and `revision`
+ * are restored after it.
+ * @throws whatever `change` throws; TypeError when it returns a promise.
+ */
+export function applyChange(record: SessionRecord, change: SessionRecordChange): void {
+  const { id, revision } = record;
+  const result = change(record) as unknown;
+  record.id = id;
+  record.revision = revision;
+  if (typeof (result as { then?: unknown } | undefined)?.then === 'function') {
+    throw new TypeError(
+      'SessionStore.update: the change must be synchronous (it returned a promise)',
+    );
+  }
+}
+
+/**
+ * The revision `record` was read at, as a `save` compares it: 0 for a record
+ * never stored (and for anything that is not a positive integer).
+ */
+export function readRevision(record: SessionRecord): number {
+  const { revision } = record;
+  return Number.isSafeInteger(revision) && revision > 0 ? revision : 0;
+}
+
+/** The error of a `save` whose record is not the stored revision. */
+export function saveConflict(id: string, revision: number): SessionStoreError {
+  return new SessionStoreError(
+    'conflict',
+    `save of session ${shortId(id)} at revision ${revision}: the store holds another revision (written since this copy was read); load it again`,
+  );
+}
+
+/** `options.retries`, checked. @throws InvalidOptionError when it is not an integer >= 0. */
+export function retriesOf(options: SessionUpdateOptions | undefined): number {
+  const retries = options?.retries ?? DEFAULT_UPDATE_RETRIES;
+  if (!Number.isInteger(retries) || retries < 0) {
+    throw invalidOption(undefined, 'retries', 'an integer >= 0', retries);
+  }
+  return retries;
+}
+
+/** A short random pause before retry `attempt` (0-based): up to 2, 4, 8, ... ms, at most 100. */
+export function conflictBackoff(attempt: number): Promise<void> {
+  const ms = Math.random() * Math.min(100, 2 ** (attempt + 1));
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+const settle = (): void => undefined;
+
+/**
+ * Runs the tasks given for one id one after another, in the order given
+ * (tasks of other ids run freely). A shared store's updates of one record
+ * from one process then never race each other: only other processes'
+ * writes can make them retry.
+ */
+export class UpdateQueue {
+  private readonly tails = new Map<string, Promise<void>>();
+
+  /** Runs `task` once the tasks given before for `id` have settled. */
+  run<T>(id: string, task: () => Promise<T>): Promise<T> {
+    const before = this.tails.get(id);
+    const result = before === undefined ? task() : before.then(task);
+    const tail = result.then(settle, settle);
+    this.tails.set(id, tail);
+    void tail.then(() => {
+      if (this.tails.get(id) === tail) this.tails.delete(id);
+    });
+    return result;
+  }
+
+  /** How many ids have tasks queued or running. */
+  get size(): number {
+    return this.tails.size;
+  }
+}
+
+/**
+ * The optimistic update loop of a shared store: `read` the live record (a
+ * copy), apply `change`, `write` it only if the stored revision is still the
+ * one read; after a conflict, pause briefly and start again, at most
+ * `retries` more times. Run it in the store's {@link UpdateQueue}, so that
+ * only other processes can make it retry.
+ * @returns the record as written, or `undefined` when it is unknown, deleted or expired.
+ * @throws whatever `change` throws; SessionStoreError kind `conflict` when every attempt lost.
+ */
+export async function optimisticUpdate(
+  id: string,
+  change: SessionRecordChange,
+  options: SessionUpdateOptions | undefined,
+  read: () => Promise<SessionRecord | undefined>,
+  write: (record: SessionRecord) => Promise<WriteOutcome>,
+): Promise<SessionRecord | undefined> {
+  const retries = retriesOf(options);
+  for (let attempt = 0; ; attempt++) {
+    const record = await read();
+    if (record === undefined) return undefined;
+    applyChange(record, change);
+    const outcome = await write(record);
+    if (outcome === 'written') return record;
+    if (outcome === 'gone') return undefined;
+    if (attempt >= retries) {
+      const tries = `${retries + 1} attempt${retries === 0 ? '' : 's'}`;
+      const message = `update of session ${shortId(id)}: ${tries} lost to concurrent writes`;
+      throw new SessionStoreError('conflict', message);
+    }
+    await conflictBackoff(attempt);
+  }
+}
+
+/**
+ * Applies `change` to the live record `id`: `store.update` when the store has
+ * it (atomic), else a load, the change and a `save`, again from a fresh load
+ * when the save conflicts (up to `retries` times; this process's updates of
+ * one id wait for each other). Without `update`, it is
+ * only as safe as the store's `save`: one that does not check revisions can
+ * lose a concurrent write, or bring back a record deleted in between.
+ * @returns the record as written, or `undefined` for an unknown, deleted or expired id.
+ * @throws whatever `change` throws; SessionStoreError from the store (kind
+ *   `conflict` when every attempt lost).
+ */
+export function updateRecord(
+  store: SessionStore,
+  id: string,
+  change: SessionRecordChange,
+  options?: SessionUpdateOptions,
+): Promise<SessionRecord | undefined> {
+  if (typeof store.update === 'function') return store.update(id, change, options);
+  let queue = queues.get(store);
+  if (queue === undefined) queues.set(store, (queue = new UpdateQueue()));
+  return queue.run(id, () =>
+    optimisticUpdate(
+      id,
+      change,
+      options,
+      () => store.load(id),
+      (record) => saved(store, record),
+    ),
+  );
+}
+
+/** The updates of stores without `update`, one queue per store. */
+const queues = new WeakMap<SessionStore, UpdateQueue>();
+
+async function saved(store: SessionStore, record: SessionRecord): Promise<WriteOutcome> {
+  try {
+    await store.save(record);
+    return 'written';
+  } catch (error) {
+    if (error instanceof SessionStoreError && error.kind === 'conflict') return 'conflict';
+    throw error;
+  }
+}

@@ -1,0 +1,93 @@
+import { R_LABEL, R_LABEL_AT, RECORD_HEAD_V1, TIMES_OFFSET } from './record.codec';
+import { DEADLINE, IN_LAYOUT, lua, range, script } from './redis-scripts';
+
+/** What the write scripts answer. */
+export const WRITTEN = 1;
+/** Written, after moving an unreadable value aside. */
+export const WRITTEN_AFTER_QUARANTINE = 2;
+/** Not written: an update found nothing (or only an unreadable value, moved aside). */
+export const GONE = 0;
+export const GONE_AFTER_QUARANTINE = 3;
+/** Not written: the stored revision is not the expected one. */
+export const CONFLICT = -1;
+/** Not written: Redis ran the script after its deadline. */
+export const LATE = -2;
+
+/**
+ * Lua: moves the record key (any type) to the quarantine key for ARGV[`ttl`]
+ * ms and drops its index entry (ARGV[`id`]). KEYS: record, index, quarantine.
+ */
+const MOVE_ASIDE = (ttl: number, id: number): string => `redis.call('RENAME', KEYS[1], KEYS[3])
+redis.call('PEXPIRE', KEYS[3], ARGV[${ttl}])
+redis.call('ZREM', KEYS[2], ARGV[${id}])`;
+
+/**
+ * save ('s') and update ('u'): a compare-and-set on the revision, unless past
+ * the deadline. The stored revision is read from the value's layout (1 for a
+ * version 1 value, the digits after `,"r":` in version 2) with no JSON work.
+ * Missing key: a save inserts, an update writes nothing. A key of another
+ * type or a value not in the layout is moved aside first (then as missing).
+ * A stored revision other than ARGV[4]: nothing written. Otherwise the value
+ * is written with its expiry and index entry, or removed when that expiry
+ * has passed. KEYS: record, index, quarantine. ARGV: value, expiresAt, id,
+ * expected revision, deadline, mode, quarantine ttl. Returns one of the
+ * codes above.
+ */
+export const WRITE = script(`${DEADLINE(5)}
+local v = redis.pcall('GET', KEYS[1])
+local rev = 0
+local moved = false
+if type(v) == 'table' then
+  rev = nil
+elseif v then
+  if not (${IN_LAYOUT('v')}) then
+    rev = nil
+  elseif string.sub(v, ${range(0, TIMES_OFFSET)}) == ${lua(RECORD_HEAD_V1)} then
+    rev = 1
+  else
+    rev = tonumber(string.match(v, ${lua(`^${R_LABEL}(%d+)`)}, ${R_LABEL_AT + 1}))
+  end
+end
+if rev == nil then
+${MOVE_ASIDE(7, 3)}
+  moved = true
+  v = false
+end
+if not v then
+  if ARGV[6] == 'u' then return moved and ${GONE_AFTER_QUARANTINE} or ${GONE} end
+elseif rev ~= tonumber(ARGV[4]) then
+  return ${CONFLICT}
+end
+if tonumber(ARGV[2]) <= now then
+  redis.call('DEL', KEYS[1])
+  redis.call('ZREM', KEYS[2], ARGV[3])
+else
+  redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[2])
+  redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+end
+return moved and ${WRITTEN_AFTER_QUARANTINE} or ${WRITTEN}`);
+
+/**
+ * delete: removes the record and its index entry, unless past the deadline.
+ * KEYS: record, index. ARGV: id, deadline. Returns 1, or -2 when late.
+ */
+export const REMOVE = script(`${DEADLINE(2)}
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+return 1`);
+
+/**
+ * Moves an unreadable record aside, only if it is still what the caller read:
+ * the value ARGV[1] (ARGV[4] = 'v'), or a key of another type than string
+ * (ARGV[4] = 't'). KEYS: record, index, quarantine. ARGV: value, id,
+ * quarantine ttl, kind. Returns 1 when moved, 0 when the key changed or went.
+ */
+export const QUARANTINE = script(`local t = redis.call('TYPE', KEYS[1])['ok']
+if t == 'none' then return 0 end
+if ARGV[4] == 't' then
+  if t == 'string' then return 0 end
+elseif t ~= 'string' or redis.call('GET', KEYS[1]) ~= ARGV[1] then
+  return 0
+end
+${MOVE_ASIDE(3, 2)}
+return 1`);

@@ -1,0 +1,132 @@
+import {
+  InvalidOptionError,
+  RedisSessionStore,
+  SessionRecord,
+  SessionStoreError,
+} from '../../../lib';
+import { RedisKeys } from '../../../lib/stores/redis/redis-keys';
+import {
+  closeQuietly,
+  freshPrefix,
+  keysUnder,
+  type RedisClient,
+  useRedisServers,
+} from './redis-test.helpers';
+
+const servers = useRedisServers();
+const VERSION = '2025-11-25';
+const pad = (n: number) => String(n).padEnd(13, ' ');
+
+describe.each(servers.topologies)('RedisSessionStore revisions on a $name', (topology) => {
+  let clients: RedisClient[];
+  let prefix: string;
+  /** One application instance: its own connection, the shared keys. */
+  const instance = (options: { maxRecordBytes?: number } = {}): RedisSessionStore => {
+    const client = topology.connect();
+    clients.push(client);
+    return new RedisSessionStore(client, { keyPrefix: prefix, commandTimeout: 10_000, ...options });
+  };
+
+  beforeEach(() => {
+    clients = [];
+    prefix = freshPrefix('revisions');
+  });
+
+  afterEach(async () => {
+    await Promise.all(clients.map(closeQuietly));
+  });
+
+  /** A value as the previous version (format 1) writes it, with its index entry. */
+  async function writeVersion1(client: RedisClient, id: string, data: object): Promise<void> {
+    const now = Date.now();
+    const expires = now + 600_000;
+    const raw = `{"v":1,"a":${pad(now)},"e":${pad(expires)},"c":${now},"p":"${VERSION}","d":${JSON.stringify(data)}}`;
+    const [record, index] = new RedisKeys(prefix, 16).recordAndIndex(id);
+    await client.set(record, raw, 'PXAT', expires);
+    await client.zadd(index, expires, id);
+  }
+
+  const rawOf = (client: RedisClient, id: string) =>
+    client.get(new RedisKeys(prefix, 16).record(id)) as Promise<string>;
+
+  it('serves a version 1 value (rolling deploy): revision 1, touched in place, rewritten as version 2 by the next write', async () => {
+    const store = instance();
+    await writeVersion1(clients[0], 'old', { count: 5 });
+
+    const loaded = (await store.load('old'))!;
+    expect(loaded.revision).toBe(1);
+    expect(loaded.data).toEqual({ count: 5 });
+    const touched = (await store.touch('old', 600_000))!;
+    expect(touched.revision).toBe(1);
+    expect(await rawOf(clients[0], 'old')).toMatch(/^\{"v":1,"a":/);
+
+    const updated = await store.update('old', (r) => void (r.data = { count: 6 }));
+    expect(updated?.revision).toBe(2);
+    const raw = await rawOf(clients[0], 'old');
+    expect(raw).toMatch(/^\{"v":2,"a":\d+ *,"e":\d+ *,"r":2,"c":/);
+    expect(JSON.parse(raw).d).toEqual({ count: 6 });
+
+    // The copy loaded at version 1 is stale now.
+    loaded.data = { count: 100 };
+    await expect(store.save(loaded)).rejects.toMatchObject({ kind: 'conflict' });
+    expect((await store.load('old'))?.data).toEqual({ count: 6 });
+  });
+
+  it('ends 4 instances x 25 concurrent increments of a version 1 value at exactly 100', async () => {
+    const stores = [instance(), instance(), instance(), instance()];
+    await writeVersion1(clients[0], 'contended', { count: 0 });
+    const results = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        stores[i % 4].update('contended', (r) => {
+          r.data = { count: Number(r.data?.count) + 1 };
+        }),
+      ),
+    );
+    const counts = results.map((r) => r?.data?.count as number).sort((a, b) => a - b);
+    expect(counts).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    expect((await stores[1].load('contended'))?.data).toEqual({ count: 100 });
+    expect((await stores[2].load('contended'))?.revision).toBe(101);
+  });
+
+  it('never lets an update revive a record another instance deleted', async () => {
+    const [a, b] = [instance(), instance()];
+    for (let round = 0; round < 50; round++) {
+      const id = `gone-${round}`;
+      await a.create(new SessionRecord(id, VERSION, 60_000));
+      await Promise.all([a.update(id, (r) => void (r.data = { round })), b.delete(id)]);
+      expect(await a.load(id)).toBeUndefined();
+    }
+    expect(await a.count()).toBe(0);
+    expect(await keysUnder(clients[0], prefix)).toEqual([]);
+  });
+
+  it('refuses a record past maxRecordBytes with kind encode naming the limit, storing nothing', async () => {
+    const store = instance({ maxRecordBytes: 2048 });
+    const big = new SessionRecord('big', VERSION, 60_000);
+    big.clientInfo = { name: 'x'.repeat(3000), version: '1' };
+    const error = (await store.create(big).catch((e: unknown) => e)) as SessionStoreError;
+    expect(error).toBeInstanceOf(SessionStoreError);
+    expect(error.kind).toBe('encode');
+    expect(error.message).toMatch(/more than maxRecordBytes \(2048\)/);
+    expect(await keysUnder(clients[0], prefix)).toEqual([]);
+
+    // The default (64 KiB) refuses a 90 KB clientInfo.
+    const defaults = instance();
+    big.clientInfo = { name: 'x'.repeat(90_000), version: '1' };
+    await expect(defaults.create(big)).rejects.toMatchObject({ kind: 'encode' });
+    expect(await keysUnder(clients[0], prefix)).toEqual([]);
+  });
+});
+
+describe('RedisSessionStore option maxRecordBytes', () => {
+  it.each([0, 1023, 1.5, '64k', -1, NaN])('refuses %p', (value) => {
+    const client = {} as never;
+    expect(() => new RedisSessionStore(client, { maxRecordBytes: value as number })).toThrow(
+      InvalidOptionError,
+    );
+  });
+
+  it('accepts Infinity (no limit)', () => {
+    expect(() => new RedisSessionStore({} as never, { maxRecordBytes: Infinity })).not.toThrow();
+  });
+});
