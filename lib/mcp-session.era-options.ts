@@ -4,6 +4,7 @@ import type {
 } from './interfaces/mcp-session-options.interface';
 import type { SessionStore } from './contract/session-store';
 import { MemoryServerEventBus } from './stores/memory/memory-server-event-bus';
+import { MemorySessionMessageBus } from './stores/memory/memory-session-message-bus';
 import { MemorySessionStore } from './stores/memory/memory-session.store';
 
 /** The SDK's `createRequestStateCodec` refuses shorter keys. */
@@ -11,7 +12,7 @@ const MIN_KEY_BYTES = 32;
 
 type EraOptions = Pick<
   McpSessionOptions,
-  'requestStateKey' | 'sharedStore' | 'eventBus' | 'resolveAuthInfo'
+  'requestStateKey' | 'sharedStore' | 'eventBus' | 'resolveAuthInfo' | 'messageBus' | 'eventStore'
 >;
 
 function invalid(option: string, problem: string): Error {
@@ -47,13 +48,31 @@ export function resolveEraOptions(raw: McpSessionModuleOptions, store: SessionSt
   ) {
     throw invalid('eventBus', 'must have publish and subscribe methods');
   }
+  const { messageBus, eventStore } = raw;
+  if (
+    messageBus !== undefined &&
+    (typeof messageBus?.publish !== 'function' ||
+      typeof messageBus?.subscribe !== 'function' ||
+      typeof messageBus?.instanceId !== 'string')
+  ) {
+    throw invalid('messageBus', 'must have an instanceId and publish and subscribe methods');
+  }
+  if (
+    eventStore !== undefined &&
+    (typeof eventStore?.forSession !== 'function' ||
+      typeof eventStore?.deleteSession !== 'function')
+  ) {
+    throw invalid('eventStore', 'must have forSession and deleteSession methods');
+  }
   if (resolveAuthInfo !== undefined && typeof resolveAuthInfo !== 'function') {
     throw invalid('resolveAuthInfo', `must be a function, got ${typeof resolveAuthInfo}`);
   }
   const resolved: EraOptions = {
     sharedStore: !(store instanceof MemorySessionStore),
     eventBus: eventBus ?? new MemoryServerEventBus(),
+    messageBus: messageBus ?? new MemorySessionMessageBus(),
   };
+  if (eventStore !== undefined) resolved.eventStore = eventStore;
   if (key !== undefined) resolved.requestStateKey = key;
   if (resolveAuthInfo !== undefined) resolved.resolveAuthInfo = resolveAuthInfo;
   return resolved;

@@ -93,3 +93,22 @@ export const eventBusProvider: Provider = {
   useFactory: (options: McpSessionOptions) => options.eventBus,
   inject: [MCP_SESSION_OPTIONS],
 };
+
+/** DI token of the resolved session message bus (registered so that its shutdown hook runs). */
+export const MCP_MESSAGE_BUS = Symbol('MCP_MESSAGE_BUS');
+/** DI token of the configured event store, or `null` (registered so that its shutdown hook runs). */
+export const MCP_EVENT_STORE = Symbol('MCP_EVENT_STORE');
+
+/** The session message bus (`messageBus` option or the default `MemorySessionMessageBus`). */
+export const messageBusProvider: Provider = {
+  provide: MCP_MESSAGE_BUS,
+  useFactory: (options: McpSessionOptions) => options.messageBus,
+  inject: [MCP_SESSION_OPTIONS],
+};
+
+/** The `eventStore` option, when there is one. */
+export const eventStoreProvider: Provider = {
+  provide: MCP_EVENT_STORE,
+  useFactory: (options: McpSessionOptions) => options.eventStore ?? null,
+  inject: [MCP_SESSION_OPTIONS],
+};

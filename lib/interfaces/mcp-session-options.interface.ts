@@ -1,6 +1,8 @@
 import type { SessionStore } from '../contract/session-store';
 import type { McpAuthInfo, McpServerContext } from './mcp-server-context.interface';
 import type { McpServerEventBus } from './server-event-bus.interface';
+import type { McpEventStore } from './session-event-store.interface';
+import type { McpSessionMessageBus } from './session-message-bus.interface';
 
 /**
  * The principal of a request (for example the `sub` of a token a guard has
@@ -115,6 +117,19 @@ export interface McpSessionModuleOptions {
    */
   eventBus?: McpServerEventBus;
   /**
+   * How instances that serve one 2025-era session reach each other (answers
+   * to server-to-client requests, messages for the client's GET stream, the
+   * end of a session): `RedisSessionMessageBus` for many instances. Default:
+   * a `MemorySessionMessageBus` (one process).
+   */
+  messageBus?: McpSessionMessageBus;
+  /**
+   * Where SSE events of 2025-era sessions are kept, for clients that resume a
+   * stream with `Last-Event-ID` (`RedisEventStore` on any instance,
+   * `MemoryEventStore` on this one). Default: none (streams do not resume).
+   */
+  eventStore?: McpEventStore;
+  /**
    * The authentication of each request, passed to the SDK as `authInfo`.
    * Default: the request's `auth` property, where the SDK's `requireBearerAuth`
    * and most guards put it.
@@ -177,6 +192,8 @@ export interface McpSessionOptions {
   /** `true` when the store is shared between processes (anything but `MemorySessionStore`). */
   sharedStore: boolean;
   eventBus: McpServerEventBus;
+  messageBus: McpSessionMessageBus;
+  eventStore?: McpEventStore;
   resolveAuthInfo?: McpAuthInfoResolver;
   maxLocalSessions: number;
   sessionLimits?: Required<Pick<McpSessionLimits, 'retryAfter'>> & McpSessionLimits;

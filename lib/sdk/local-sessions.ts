@@ -1,12 +1,20 @@
 import type { LegacyTransport } from './sdk-loader';
 import type { McpSessionServer } from '../interfaces/mcp-session-options.interface';
+import type { SessionLink } from './session-link';
 
 /** A 2025-era session's transport and server in this process. */
 export interface LocalSession {
+  /** The SDK transport. */
   transport: LegacyTransport;
+  /** What the server is connected to: the link in front of `transport`. */
+  link: SessionLink;
   server: McpSessionServer;
   /** The expiry last seen in the store (ms); the sweep asks the store only past it. */
   expiresAt: number;
+  /** How many standalone GET streams of the client this process is serving. */
+  streams: number;
+  /** The state sync in progress (one at a time). */
+  syncing?: Promise<void>;
   /** Requests of this process using the session now (from `attach` to `release`); never closed as idle while above 0. */
   busy?: number;
 }
@@ -54,7 +62,11 @@ export class LocalSessions {
    * callers for the same id share one build. A failed build registers
    * nothing.
    */
-  async attach(id: string, expiresAt: number, build: () => Promise<LocalSession>): Promise<LocalSession> {
+  async attach(
+    id: string,
+    expiresAt: number,
+    build: () => Promise<LocalSession>,
+  ): Promise<LocalSession> {
     let session = this.live.get(id);
     if (session === undefined) {
       let pending = this.building.get(id);
@@ -89,7 +101,7 @@ export class LocalSessions {
     let left = this.live.size - 1;
     for (const [id, session] of this.live) {
       if (excess === 0 || left-- === 0) break;
-      if ((session.busy ?? 0) > 0) continue;
+      if ((session.busy ?? 0) > 0 || session.streams > 0) continue;
       this.live.delete(id);
       this.closed.add(session);
       this.evicted++;
@@ -113,6 +125,15 @@ export class LocalSessions {
     const ids: string[] = [];
     for (const [id, session] of this.live) if (session.expiresAt <= now) ids.push(id);
     return ids;
+  }
+
+  /** The earliest last known expiry of a live session (ms), if any. */
+  nextExpiry(): number | undefined {
+    let next: number | undefined;
+    for (const session of this.live.values()) {
+      if (next === undefined || session.expiresAt < next) next = session.expiresAt;
+    }
+    return next;
   }
 
   /** Every id with a live session. */

@@ -13,20 +13,23 @@ import { MCP_SESSION_CLOSED, type McpSessionRequest } from '../gate/mcp-session.
 import type { McpChangeNotifier } from '../interfaces/mcp-server-context.interface';
 import type { McpSessionOptions } from '../interfaces/mcp-session-options.interface';
 import { DEFAULT_CLEANUP_INTERVAL, MCP_SESSION_OPTIONS } from '../mcp-session.constants';
-import { LegacyLeg } from './legacy-leg';
+import type { LegacyLeg } from './legacy-leg';
+import { wireLegacyLeg } from './legacy-wiring';
 import { LocalSessions } from './local-sessions';
 import { McpCallers } from './mcp-callers';
 import { ModernLeg } from './modern-leg';
 import { requestStateCodec } from './request-state';
 import { loadSdk, type Sdk } from './sdk-loader';
 import { errorMessage } from '../contract/session-store.error';
+import { sessionMetrics } from '../metrics/mcp-session.metrics';
 import { authInfoOf, busNotifier, ServerFactory } from './server-factory';
-import { SessionFactory } from './session-factory';
-import { SessionRecords } from './session-records';
+import type { SessionBusRouter } from './session-bus-router';
+import { SweepSchedule } from './sweep-schedule';
 import { nodeResponse, sendJsonRpcError, sendWebResponse, toWebRequest } from './web-http';
 
 interface Legs {
   legacy: LegacyLeg;
+  router: SessionBusRouter;
   modern?: ModernLeg;
 }
 
@@ -51,8 +54,7 @@ export class McpSessionTransports implements OnModuleInit, BeforeApplicationShut
   private readonly servers: ServerFactory;
   private loading?: Promise<Legs>;
   private legs?: Legs;
-  private timer?: NodeJS.Timeout;
-  private stopped = false;
+  private readonly schedule: SweepSchedule;
 
   constructor(
     private readonly gate: McpSessionGate,
@@ -61,11 +63,11 @@ export class McpSessionTransports implements OnModuleInit, BeforeApplicationShut
     private readonly callers: McpCallers,
   ) {
     this.sessions = new LocalSessions(options.maxLocalSessions);
-    this.servers = new ServerFactory(
-      options,
-      moduleRef,
-      callers,
-      busNotifier(options.eventBus),
+    this.servers = new ServerFactory(options, moduleRef, callers, busNotifier(options.eventBus));
+    this.schedule = new SweepSchedule(
+      () => this.sweep(),
+      options.cleanupInterval || DEFAULT_CLEANUP_INTERVAL,
+      () => this.sessions.nextExpiry(),
     );
   }
 
@@ -123,6 +125,7 @@ export class McpSessionTransports implements OnModuleInit, BeforeApplicationShut
       // A 404 leaves any local transport alone: it may be another owner's
       // request for a live session. The sweep closes transports of ended ones.
       if (error instanceof McpSessionRejection) {
+        sessionMetrics.rejected(error.status);
         return sendJsonRpcError(res, error.status, error.body, error.headers);
       }
       this.logger.error(`MCP request failed: ${errorMessage(error)}`);
@@ -134,7 +137,8 @@ export class McpSessionTransports implements OnModuleInit, BeforeApplicationShut
    * Closes the transports whose session has expired or was ended elsewhere
    * (the store no longer has it); only sessions past their last known expiry
    * are looked up. Runs every `cleanupInterval` (every minute when that is
-   * off) once this process holds transports; stored records are not touched.
+   * off) once this process holds transports, and right after the earliest
+   * known expiry of a local session; stored records are not touched.
    * @returns how many transports were closed.
    */
   async sweep(): Promise<number> {
@@ -143,10 +147,9 @@ export class McpSessionTransports implements OnModuleInit, BeforeApplicationShut
 
   /** Closes every local transport and listen stream; stored sessions stay. */
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    this.timer = undefined;
+    this.schedule.stop();
     const legs = await this.loading?.catch(() => undefined);
+    legs?.router.stop();
     await Promise.all([legs?.legacy.closeAll(), legs?.modern?.close()]);
   }
 
@@ -166,20 +169,20 @@ export class McpSessionTransports implements OnModuleInit, BeforeApplicationShut
     servers.requestState = requestStateCodec(sdk.modern, this.options.requestStateKey, (ctx) =>
       this.callers.principalOf(ctx),
     );
-    const records = new SessionRecords(this.options, this.logger);
-    const factory = new SessionFactory(sdk, this.options.transport, servers, () => this.startSweeps());
-    const legacy = new LegacyLeg(sdk, this.gate, this.sessions, factory, records, this.logger);
-    if (sdk.modern === undefined) return { legacy };
-    const onerror = (error: Error) => this.logger.debug?.(`MCP 2026-07-28 request: ${error.message}`);
+    const { legacy, router } = wireLegacyLeg(
+      sdk,
+      this.gate,
+      this.options,
+      servers,
+      this.sessions,
+      this.logger,
+      () => this.schedule.start(),
+      (at) => this.schedule.expiring(at),
+    );
+    if (sdk.modern === undefined) return { legacy, router };
+    const onerror = (error: Error) =>
+      this.logger.debug?.(`MCP 2026-07-28 request: ${error.message}`);
     const modern = new ModernLeg(sdk.modern, servers, this.callers, this.options.eventBus, onerror);
-    return { legacy, modern };
-  }
-
-  /** The transport sweep runs once this process holds transports. */
-  private startSweeps(): void {
-    if (this.timer !== undefined || this.stopped) return;
-    const interval = this.options.cleanupInterval || DEFAULT_CLEANUP_INTERVAL;
-    this.timer = setInterval(() => void this.sweep(), interval);
-    this.timer.unref();
+    return { legacy, router, modern };
   }
 }

@@ -24,7 +24,8 @@ export class ModernLeg {
   ) {
     this.handler = sdk.createMcpHandler(
       async (context) => {
-        const request = context.requestInfo && callers.requestOf({ http: { req: context.requestInfo } });
+        const request =
+          context.requestInfo && callers.requestOf({ http: { req: context.requestInfo } });
         if (request === undefined) throw new Error('modern request without its framework request');
         return (await servers.create('modern', request)) as never;
       },

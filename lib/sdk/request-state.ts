@@ -19,7 +19,9 @@ export function requestStateCodec(
 ): McpRequestStateCodec {
   if (sdk === undefined) {
     const missing = (): Promise<never> =>
-      Promise.reject(new Error('requestState needs SDK v2: npm install @modelcontextprotocol/server'));
+      Promise.reject(
+        new Error('requestState needs SDK v2: npm install @modelcontextprotocol/server'),
+      );
     return { mint: missing, verify: missing };
   }
   const codec = sdk.createRequestStateCodec({

@@ -17,7 +17,9 @@ export interface ModernSdk {
 export interface Sdk {
   /** 2: `@modelcontextprotocol/server` (both eras); 1: `@modelcontextprotocol/sdk` (2025 era only). */
   line: 1 | 2;
-  WebStandardStreamableHTTPServerTransport: new (options: LegacyTransportOptions) => LegacyTransport;
+  WebStandardStreamableHTTPServerTransport: new (
+    options: LegacyTransportOptions,
+  ) => LegacyTransport;
   SUPPORTED_PROTOCOL_VERSIONS: string[];
   LATEST_PROTOCOL_VERSION: string;
   /** Present with SDK v2 only. */

@@ -56,7 +56,11 @@ export class ServerFactory {
    * session `record` in the legacy era).
    * @throws Error naming both ways to configure a factory when there is none.
    */
-  create(era: 'legacy' | 'modern', request: object, record?: SessionRecord): Promise<McpSessionServer> {
+  create(
+    era: 'legacy' | 'modern',
+    request: object,
+    record?: SessionRecord,
+  ): Promise<McpSessionServer> {
     const factory = this.find();
     if (factory === undefined) {
       throw new Error(
@@ -100,5 +104,7 @@ export function authInfoOf(
 ): McpServerContext['authInfo'] | undefined {
   if (options.resolveAuthInfo) return options.resolveAuthInfo(request as never) ?? undefined;
   const auth = (request as { auth?: unknown }).auth;
-  return auth !== null && typeof auth === 'object' ? (auth as McpServerContext['authInfo']) : undefined;
+  return auth !== null && typeof auth === 'object'
+    ? (auth as McpServerContext['authInfo'])
+    : undefined;
 }

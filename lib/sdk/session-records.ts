@@ -7,6 +7,10 @@ import { storeBreaker } from '../gate/store-breaker';
 import { storeRejection } from '../gate/store-failure';
 import type { McpSessionOptions } from '../interfaces/mcp-session-options.interface';
 import { errorMessage } from '../contract/session-store.error';
+import { storeCall } from '../health/store-call';
+import { storeOutage } from '../health/store-outage';
+import { sessionMetrics } from '../metrics/mcp-session.metrics';
+import { applyChange, SDK_STATE_KEY, type StateChange, storedState } from './session-state';
 
 /** The `initialize` request of a POST body, as far as this module reads it. */
 export interface InitializeMessage {
@@ -58,12 +62,20 @@ export class SessionRecords {
     if (owner !== undefined) record.owner = owner;
     try {
       const { store } = this.options;
-      return await storeBreaker(store, this.options.storeBreaker).run(() => store.create(record));
+      const breaker = storeBreaker(store, this.options.storeBreaker);
+      const created = await breaker.run(() =>
+        storeCall(store, 'create', () => store.create(record)),
+      );
+      sessionMetrics.created();
+      return created;
     } catch (error) {
       // The client's input (an `initialize` too large to store: 400) is no outage.
       const answer = storeRejection(error);
       if (answer !== STORE_UNAVAILABLE) throw answer;
-      this.logger.error(`Could not store a new session: ${errorMessage(error)}`);
+      // An unreachable store is logged once per outage, by its outage log.
+      if (!storeOutage(this.options.store).refused(error)) {
+        this.logger.error(`Could not store a new session: ${errorMessage(error)}`);
+      }
       throw STORE_UNAVAILABLE;
     }
   }
@@ -74,9 +86,13 @@ export class SessionRecords {
    */
   async delete(id: string): Promise<void> {
     try {
-      await this.options.store.delete(id);
+      const { store } = this.options;
+      await storeCall(store, 'delete', () => store.delete(id), id);
+      sessionMetrics.deleted();
     } catch (error) {
-      this.logger.error(`Could not delete session ${shortId(id)}: ${errorMessage(error)}`);
+      if (!storeOutage(this.options.store).refused(error, id)) {
+        this.logger.error(`Could not delete session ${shortId(id)}: ${errorMessage(error)}`);
+      }
       throw STORE_UNAVAILABLE;
     }
   }
@@ -92,10 +108,33 @@ export class SessionRecords {
    */
   async expiryOf(id: string): Promise<number | undefined | null> {
     try {
-      return (await this.options.store.load(id))?.expiresAt.getTime();
+      const { store } = this.options;
+      return (await storeCall(store, 'load', () => store.load(id), id))?.expiresAt.getTime();
     } catch (error) {
-      this.logger.warn(`Transport sweep could not check session ${shortId(id)}: ${errorMessage(error)}`);
+      if (storeOutage(this.options.store).failed(error, id)) return null;
+      this.logger.warn(
+        `Transport sweep could not check session ${shortId(id)}: ${errorMessage(error)}`,
+      );
       return null;
+    }
+  }
+
+  /**
+   * Stores a change of the SDK state (log level, subscriptions) with session
+   * `id`, under the reserved `data` key. A failure (or a session gone) is
+   * logged, never thrown: the client keeps its answer.
+   */
+  async updateState(id: string, change: StateChange): Promise<void> {
+    try {
+      const record = await this.options.store.load(id);
+      if (record === undefined) return;
+      const state = applyChange(storedState(record), change);
+      record.data = { ...record.data, [SDK_STATE_KEY]: state };
+      await this.options.store.save(record);
+    } catch (error) {
+      this.logger.warn(
+        `Could not store ${change.method} of session ${shortId(id)}: ${errorMessage(error)}`,
+      );
     }
   }
 }

@@ -1,11 +1,13 @@
-import type { LegacyTransport } from './sdk-loader';
 import type { IncomingMessage } from 'node:http';
 import type { SessionRecord } from '../contract/session-record';
+import { requestScope } from './request-scope';
+import type { LegacyTransport } from './sdk-loader';
+import { paramsOf, type StateChange } from './session-state';
 import { baseUrl } from './web-http';
 
 const REPLAY_ID = 'mcp-session-restore';
 
-/** The JSON-RPC result (or error) carried by an initialize answer, JSON or SSE. */
+/** The JSON-RPC result (or error) carried by an answer, JSON or SSE. */
 function firstMessage(text: string): { result?: unknown; error?: { message?: string } } {
   const trimmed = text.trim();
   if (trimmed.startsWith('{')) return JSON.parse(trimmed);
@@ -13,6 +15,44 @@ function firstMessage(text: string): { result?: unknown; error?: { message?: str
     if (line.startsWith('data:') && line.length > 6) return JSON.parse(line.slice(5));
   }
   return { error: { message: 'empty answer' } };
+}
+
+/**
+ * POSTs `body` to the transport as the module's own request (its events are
+ * not stored), with Host and Origin copied from `request`.
+ */
+async function post(
+  transport: LegacyTransport,
+  request: IncomingMessage,
+  body: object,
+  session?: SessionRecord,
+): Promise<Response> {
+  const headers = new Headers({
+    accept: 'application/json, text/event-stream',
+    'content-type': 'application/json',
+  });
+  if (request.headers.host !== undefined) headers.set('host', request.headers.host);
+  const origin = request.headers.origin;
+  if (typeof origin === 'string') headers.set('origin', origin);
+  if (session !== undefined) {
+    headers.set('mcp-session-id', session.id);
+    headers.set('mcp-protocol-version', session.protocolVersion);
+  }
+  const url = new URL(request.url ?? '/', baseUrl(request));
+  const init = { method: 'POST', headers, body: JSON.stringify(body) };
+  return requestScope.run({ internal: true }, () =>
+    transport.handleRequest(new Request(url, init)),
+  );
+}
+
+/** Reads a replayed request's answer. @throws Error unless it is a 200 with a result. */
+async function expectResult(answer: Response, what: string): Promise<void> {
+  const reply = firstMessage(await answer.text());
+  if (answer.status !== 200 || reply.error !== undefined) {
+    throw new Error(
+      `replayed ${what} was refused (HTTP ${answer.status}${reply.error ? `: ${reply.error.message}` : ''})`,
+    );
+  }
 }
 
 /**
@@ -30,15 +70,6 @@ export async function replayInitialize(
   record: SessionRecord,
   request: IncomingMessage,
 ): Promise<void> {
-  const url = new URL(request.url ?? '/', baseUrl(request));
-  const headers = new Headers({
-    accept: 'application/json, text/event-stream',
-    'content-type': 'application/json',
-  });
-  if (request.headers.host !== undefined) headers.set('host', request.headers.host);
-  const origin = request.headers.origin;
-  if (typeof origin === 'string') headers.set('origin', origin);
-
   const initialize = {
     jsonrpc: '2.0',
     id: REPLAY_ID,
@@ -49,27 +80,35 @@ export async function replayInitialize(
       clientInfo: record.clientInfo ?? { name: 'unknown', version: '0' },
     },
   };
-  const answer = await transport.handleRequest(
-    new Request(url, { method: 'POST', headers, body: JSON.stringify(initialize) }),
-  );
-  const reply = firstMessage(await answer.text());
-  if (answer.status !== 200 || reply.error !== undefined) {
-    throw new Error(
-      `replayed initialize was refused (HTTP ${answer.status}${reply.error ? `: ${reply.error.message}` : ''})`,
-    );
+  await expectResult(await post(transport, request, initialize), 'initialize');
+  const initialized = { jsonrpc: '2.0', method: 'notifications/initialized' };
+  const answer = await post(transport, request, initialized, record);
+  await answer.body?.cancel();
+  if (answer.status !== 202) {
+    throw new Error(`replayed notifications/initialized was refused (HTTP ${answer.status})`);
   }
+}
 
-  headers.set('mcp-session-id', record.id);
-  headers.set('mcp-protocol-version', record.protocolVersion);
-  const initialized = await transport.handleRequest(
-    new Request(url, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
-    }),
-  );
-  await initialized.body?.cancel();
-  if (initialized.status !== 202) {
-    throw new Error(`replayed notifications/initialized was refused (HTTP ${initialized.status})`);
+/**
+ * Replays state-changing requests (`logging/setLevel`,
+ * `resources/subscribe`, `resources/unsubscribe`) into an initialized
+ * transport, one after the other, so that its server holds the state the
+ * session was left in on another instance.
+ * @throws Error when the server refuses one (the rest are not sent).
+ */
+export async function replayChanges(
+  transport: LegacyTransport,
+  record: SessionRecord,
+  request: IncomingMessage,
+  changes: StateChange[],
+): Promise<void> {
+  for (const [index, change] of changes.entries()) {
+    const body = {
+      jsonrpc: '2.0',
+      id: `${REPLAY_ID}:state:${index}`,
+      method: change.method,
+      params: paramsOf(change),
+    };
+    await expectResult(await post(transport, request, body, record), change.method);
   }
 }

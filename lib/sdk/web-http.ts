@@ -48,9 +48,14 @@ export function toWebRequest(request: object): Request {
 
 /**
  * Writes a Web `Response` to a Node response, streaming its body (SSE
- * included) until it ends or the client goes away.
+ * included) until it ends or the client goes away; with `chunks`, an SSE
+ * body ends after that many chunks (the events already queued in it).
  */
-export async function sendWebResponse(response: Response, res: ServerResponse): Promise<void> {
+export async function sendWebResponse(
+  response: Response,
+  res: ServerResponse,
+  chunks = Infinity,
+): Promise<void> {
   const headers: Record<string, string> = {};
   response.headers.forEach((value, name) => {
     headers[name] = value;
@@ -75,11 +80,12 @@ export async function sendWebResponse(response: Response, res: ServerResponse): 
   const cancel = () => void reader.cancel().catch(() => undefined);
   res.once('close', cancel);
   try {
-    for (;;) {
+    for (let sent = 0; sent < chunks; sent++) {
       const { done, value } = await reader.read();
       if (done) break;
       res.write(value);
     }
+    if (chunks !== Infinity) cancel();
   } catch {
     // The stream was cancelled (client gone) or the transport closed it.
   } finally {
