@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { type McpCaller, McpStateHandles, type SessionRecord, SessionStore } from '../lib';
+import {
+  type McpCaller,
+  McpStateHandles,
+  type SessionRecord,
+  SessionStore,
+  updateRecord,
+} from '../lib';
 
 /**
  * What the sample's tools do with the session store (injected by type) and
@@ -19,26 +25,26 @@ export class SessionToolsService {
 
   /**
    * Adds `by` to the session's counter in `record.data` and returns the new
-   * value; it follows the session from instance to instance.
+   * value; it follows the session from instance to instance. An atomic
+   * update: parallel calls on one session, on any instances, lose no count.
    * @throws Error when the session has ended.
    */
   async increment(sessionId: string, by = 1): Promise<number> {
-    const record = await this.sessions.load(sessionId);
+    const record = await updateRecord(this.sessions, sessionId, (session) => {
+      session.data = { ...session.data, count: Number(session.data?.count ?? 0) + by };
+    });
     if (!record) throw new Error('The session has ended');
-    const count = Number(record.data?.count ?? 0) + by;
-    record.data = { ...record.data, count };
-    await this.sessions.save(record);
-    return count;
+    return Number(record.data?.count);
   }
 
-  /** Stores a note under `key` in `record.data.notes`. */
+  /** Stores a note under `key` in `record.data.notes` (an atomic update, as `increment`). */
   async remember(sessionId: string, key: string, value: string): Promise<Record<string, string>> {
-    const record = await this.sessions.load(sessionId);
+    const record = await updateRecord(this.sessions, sessionId, (session) => {
+      const notes = session.data?.notes as Record<string, string> | undefined;
+      session.data = { ...session.data, notes: { ...notes, [key]: value } };
+    });
     if (!record) throw new Error('The session has ended');
-    const notes = { ...(record.data?.notes as Record<string, string> | undefined), [key]: value };
-    record.data = { ...record.data, notes };
-    await this.sessions.save(record);
-    return notes;
+    return record.data?.notes as Record<string, string>;
   }
 
   /**
@@ -51,7 +57,8 @@ export class SessionToolsService {
     counter: string | undefined,
     by = 1,
   ): Promise<{ count: number; counter: string }> {
-    if (counter === undefined) return { count: by, counter: await this.handles.create(caller, { count: by }) };
+    if (counter === undefined)
+      return { count: by, counter: await this.handles.create(caller, { count: by }) };
     const data = await this.handles.get(caller, counter);
     if (data === undefined) throw new Error('Unknown counter handle');
     const count = Number(data.count ?? 0) + by;
