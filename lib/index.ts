@@ -31,6 +31,27 @@ export type {
   RedisServerEventBusOptions,
   RedisServerEventBusClient,
 } from './stores/redis/redis-server-event-bus.options';
+export { MemorySessionMessageBus } from './stores/memory/memory-session-message-bus';
+export { RedisSessionMessageBus } from './stores/redis/redis-session-message-bus';
+export type { RedisSessionMessageBusOptions } from './stores/redis/redis-session-message-bus.options';
+export { MemoryEventStore } from './stores/memory/memory-event-store';
+export { RedisEventStore } from './stores/redis/redis-event-store';
+export type {
+  RedisEventStoreOptions,
+  RedisEventStoreClient,
+} from './stores/redis/redis-event-store.options';
+export type {
+  McpSessionBusMessage,
+  McpSessionMessageBus,
+} from './interfaces/session-message-bus.interface';
+export type {
+  EventStoreBounds,
+  McpEventMessage,
+  McpEventStore,
+  McpSdkEventStore,
+} from './interfaces/session-event-store.interface';
+export { SDK_STATE_KEY } from './sdk/session-state';
+export type { SdkSessionState } from './sdk/session-state';
 export type {
   SessionInvalidationChannel,
   SessionInvalidationListener,

@@ -5,7 +5,9 @@ import { MCP_SESSION_OPTIONS } from './mcp-session.constants';
 import { ConfigurableModuleClass } from './mcp-session.module-definition';
 import {
   eventBusProvider,
+  eventStoreProvider,
   mcpSessionOptionsProvider,
+  messageBusProvider,
   sessionStoreProvider,
 } from './mcp-session.providers';
 import { McpStateHandles } from './handles/mcp-state-handles';
@@ -27,6 +29,8 @@ import { SessionStore } from './contract/session-store';
     mcpSessionOptionsProvider,
     sessionStoreProvider,
     eventBusProvider,
+    messageBusProvider,
+    eventStoreProvider,
     SessionCleanupService,
     McpSessionGate,
     McpSessionInterceptor,
