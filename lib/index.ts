@@ -105,3 +105,9 @@ export type {
 } from './interfaces/mcp-server-context.interface';
 export type { McpServerEvent, McpServerEventBus } from './interfaces/server-event-bus.interface';
 export { SessionCleanupService } from './session-cleanup.service';
+export { McpSessionHealthIndicator } from './health/mcp-session.health';
+export type {
+  McpSessionHealthCheckOptions,
+  McpSessionHealthResult,
+} from './health/mcp-session.health';
+export { MCP_SESSION_METER, MCP_SESSION_METRICS } from './metrics/metric-names';

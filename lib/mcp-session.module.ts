@@ -11,6 +11,8 @@ import {
   sessionStoreProvider,
 } from './mcp-session.providers';
 import { McpStateHandles } from './handles/mcp-state-handles';
+import { McpSessionHealthIndicator } from './health/mcp-session.health';
+import { LiveSessionsGauge } from './metrics/live-sessions.gauge';
 import { McpCallers } from './sdk/mcp-callers';
 import { McpSessionTransports } from './sdk/mcp-session.transports';
 import { SessionCleanupService } from './session-cleanup.service';
@@ -37,6 +39,8 @@ import { SessionStore } from './contract/session-store';
     McpSessionTransports,
     McpCallers,
     McpStateHandles,
+    McpSessionHealthIndicator,
+    LiveSessionsGauge,
   ],
   exports: [
     SessionStore,
@@ -46,6 +50,7 @@ import { SessionStore } from './contract/session-store';
     McpSessionTransports,
     McpCallers,
     McpStateHandles,
+    McpSessionHealthIndicator,
   ],
 })
 export class McpSessionModule extends ConfigurableModuleClass {}

@@ -8,11 +8,16 @@ import {
 import type { McpSessionOptions } from './interfaces/mcp-session-options.interface';
 import { MCP_SESSION_OPTIONS } from './mcp-session.constants';
 import { errorMessage } from './contract/session-store.error';
+import { storeCall } from './health/store-call';
+import { storeOutage } from './health/store-outage';
+import { sessionMetrics } from './metrics/mcp-session.metrics';
 
 /**
  * Calls `store.cleanupExpired()` every `cleanupInterval` ms while the
- * application runs. Sweeps never overlap; a failing sweep is logged and the
- * next one runs as usual.
+ * application runs. Sweeps never overlap; a failing sweep is logged (at
+ * debug while the store's outage is already logged) and the next one runs as
+ * usual. A sweep that removed records logs how many; one that removed
+ * nothing logs at debug.
  */
 @Injectable()
 export class SessionCleanupService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -53,12 +58,17 @@ export class SessionCleanupService implements OnApplicationBootstrap, BeforeAppl
   }
 
   private async runSweep(): Promise<number | undefined> {
+    const { store } = this.options;
     try {
-      const removed = await this.options.store.cleanupExpired!();
-      this.logger.log(`Removed ${removed} expired session(s)`);
+      const removed = await storeCall(store, 'cleanupExpired', () => store.cleanupExpired!());
+      sessionMetrics.expired(removed);
+      if (removed > 0) this.logger.log(`Removed ${removed} expired session(s)`);
+      else this.logger.debug(`Removed ${removed} expired session(s)`);
       return removed;
     } catch (error) {
-      this.logger.error(`Expired-session sweep failed: ${errorMessage(error)}`);
+      const message = `Expired-session sweep failed: ${errorMessage(error)}`;
+      if (storeOutage(store).failed(error)) this.logger.debug(message);
+      else this.logger.error(message);
       return undefined;
     }
   }

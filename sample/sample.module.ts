@@ -1,5 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { MCP_SERVER_FACTORY, McpSessionModule, type McpSessionModuleOptions } from '../lib';
+import { HealthController } from './health.controller';
 import { SampleServerFactory } from './mcp-server.factory';
 import { McpController } from './mcp.controller';
 import { SessionController } from './session.controller';
@@ -7,8 +9,8 @@ import { SessionToolsService } from './session-tools.service';
 
 /**
  * The sample MCP server as one module: the MCP endpoint on `/mcp`, a plain
- * `GET /session` route behind the interceptor, the session module with
- * `options`, and the server factory.
+ * `GET /session` route behind the interceptor, `GET /health` (terminus), the
+ * session module with `options`, and the server factory.
  */
 @Module({})
 export class SampleModule {
@@ -16,8 +18,8 @@ export class SampleModule {
   static register(options: McpSessionModuleOptions = {}): DynamicModule {
     return {
       module: SampleModule,
-      imports: [McpSessionModule.forRoot(options)],
-      controllers: [McpController, SessionController],
+      imports: [McpSessionModule.forRoot(options), TerminusModule],
+      controllers: [McpController, SessionController, HealthController],
       providers: [
         SessionToolsService,
         SampleServerFactory,

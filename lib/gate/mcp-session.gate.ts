@@ -5,6 +5,8 @@ import { MCP_SESSION_OPTIONS } from '../mcp-session.constants';
 import type { SessionRecord } from '../contract/session-record';
 import { errorMessage, shortId } from '../contract/session-store.error';
 import { touchOrExtend } from '../contract/touch-or-extend';
+import { storeCall } from '../health/store-call';
+import { storeOutage } from '../health/store-outage';
 import {
   MALFORMED_SESSION_ID,
   McpSessionRejection,
@@ -68,7 +70,9 @@ export class McpSessionGate {
     let record: SessionRecord | undefined;
     if (resolveOwner === undefined) {
       try {
-        record = await this.breaker.run(() => touchOrExtend(store, id, ttl));
+        record = await this.breaker.run(() =>
+          storeCall(store, 'touch', () => touchOrExtend(store, id, ttl), id),
+        );
       } catch (error) {
         throw this.storeFailed(id, error);
       }
@@ -115,20 +119,26 @@ export class McpSessionGate {
     const { store, ttl } = this.options;
     let found: SessionRecord | undefined;
     try {
-      found = await this.breaker.run(() => store.load(id));
+      found = await this.breaker.run(() => storeCall(store, 'load', () => store.load(id), id));
     } catch (error) {
       throw this.storeFailed(id, error);
     }
     // A foreign request must not even extend the session it is refused.
     if (found === undefined || !this.isOwner(request, found.owner)) return undefined;
     try {
-      return await this.breaker.run(() => touchOrExtend(store, id, ttl, found));
+      return await this.breaker.run(() =>
+        storeCall(store, 'touch', () => touchOrExtend(store, id, ttl, found), id),
+      );
     } catch (error) {
       throw this.storeFailed(id, error);
     }
   }
 
-  /** Logs a store failure once, id shortened, and gives the answer that tells the truth about it. */
+  /**
+   * Gives the 503 answer for a failed store call: an unreachable store is
+   * logged once per outage (`SessionStoreOutage`), anything else here, id
+   * shortened.
+   */
   private storeFailed(id: string, error: unknown): McpSessionRejection {
     const answer = storeRejection(error, id);
     if (answer !== STORE_UNAVAILABLE) {
@@ -138,6 +148,7 @@ export class McpSessionGate {
       );
       return answer;
     }
+    if (storeOutage(this.options.store).refused(error, id)) return STORE_UNAVAILABLE;
     const message = errorMessage(error);
     const short = shortId(id);
     this.logger.error(

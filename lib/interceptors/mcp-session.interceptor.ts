@@ -15,9 +15,14 @@ import { McpSessionGate } from '../gate/mcp-session.gate';
 import { hostOriginRejection } from '../gate/host-origin';
 import { MCP_SESSION_CLOSED, type McpSessionRequest } from '../gate/mcp-session.request';
 import { isModernRequest } from '../sdk/era';
+import { storeCall } from '../health/store-call';
+import { storeOutage } from '../health/store-outage';
+import { sessionMetrics } from '../metrics/mcp-session.metrics';
 
 function toHttp(error: unknown): unknown {
-  return error instanceof McpSessionRejection ? error.toHttpException() : error;
+  if (!(error instanceof McpSessionRejection)) return error;
+  sessionMetrics.rejected(error.status);
+  return error.toHttpException();
 }
 
 /** Sets the headers of a rejection (`Retry-After`) on an Express response or a Fastify reply. */
@@ -107,12 +112,16 @@ export class McpSessionInterceptor implements NestInterceptor {
   ): Promise<T> {
     // McpSessionTransports handled it: onsessionclosed deletes the record.
     if (request[MCP_SESSION_CLOSED]) return value;
+    const { store } = this.options;
     try {
-      await this.options.store.delete(id);
+      await storeCall(store, 'delete', () => store.delete(id), id);
     } catch (error) {
-      this.logger.error(`Could not delete session ${shortId(id)}: ${errorMessage(error)}`);
+      if (!storeOutage(store).refused(error, id)) {
+        this.logger.error(`Could not delete session ${shortId(id)}: ${errorMessage(error)}`);
+      }
       throw withHeaders(STORE_UNAVAILABLE, response);
     }
+    sessionMetrics.deleted();
     return value;
   }
 }

@@ -60,6 +60,8 @@ export class RedisInvalidationChannel implements SessionInvalidationChannel, OnA
       maxRetriesPerRequest: 0,
       retryStrategy: SUBSCRIBER_OVERRIDES.retryStrategy,
     });
+    // Its connection errors are the subscriber's (same server), logged once per outage there.
+    publisher.on('error', () => undefined);
     const channel = new RedisInvalidationChannel(publisher, options);
     channel.ownsPublisher = true;
     return channel;
