@@ -1,9 +1,12 @@
 import {
   CachingSessionStore,
   type McpSessionModuleOptions,
+  MemoryEventStore,
   MemorySessionStore,
+  RedisEventStore,
   RedisInvalidationChannel,
   RedisServerEventBus,
+  RedisSessionMessageBus,
   RedisSessionStore,
 } from '../lib';
 
@@ -45,6 +48,8 @@ export function sampleSessionOptions(
   if (allowedHosts.join() !== '*') {
     options.transport = { enableDnsRebindingProtection: true, allowedHosts, allowedOrigins };
   }
+  // Streams resume with Last-Event-ID (in this process without Redis).
+  options.eventStore = new MemoryEventStore();
   if (env.REDIS_URL) {
     // Each instance: a memory tier of its own over the shared Redis, told of
     // other instances' changes by pub/sub. The store closes both connections
@@ -56,6 +61,10 @@ export function sampleSessionOptions(
     );
     // 2026-07-28 listen streams of every instance hear each other's changes.
     options.eventBus = RedisServerEventBus.fromUrl(env.REDIS_URL);
+    // 2025 sessions: answers, notifications and session ends reach the
+    // instance concerned; streams resume on any instance.
+    options.messageBus = RedisSessionMessageBus.fromUrl(env.REDIS_URL);
+    options.eventStore = RedisEventStore.fromUrl(env.REDIS_URL);
     // Redis expires records by itself; the sweep only trims its index.
     options.cleanupInterval = 5 * 60_000;
   }

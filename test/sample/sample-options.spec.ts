@@ -1,7 +1,9 @@
 import {
   CachingSessionStore,
   MemorySessionStore,
+  RedisEventStore,
   RedisServerEventBus,
+  RedisSessionMessageBus,
   SessionRecord,
 } from '../../lib';
 import { sampleMode } from '../../sample/mcp-server.factory';
@@ -54,12 +56,14 @@ describe('the sample configuration', () => {
     });
 
     it('uses a caching store over Redis that keeps records in Redis, and a Redis event bus', async () => {
-      const { store, eventBus, requestStateKey } = sampleSessionOptions({
+      const { store, eventBus, requestStateKey, messageBus, eventStore } = sampleSessionOptions({
         REDIS_URL: redis.url,
         MCP_REQUEST_STATE_KEY: 'sample-options-spec-key-0123456789abcdef',
       });
       expect(store).toBeInstanceOf(CachingSessionStore);
       expect(eventBus).toBeInstanceOf(RedisServerEventBus);
+      expect(messageBus).toBeInstanceOf(RedisSessionMessageBus);
+      expect(eventStore).toBeInstanceOf(RedisEventStore);
       expect(requestStateKey).toBe('sample-options-spec-key-0123456789abcdef');
       const caching = store as CachingSessionStore;
       try {
@@ -69,6 +73,8 @@ describe('the sample configuration', () => {
       } finally {
         await caching.onApplicationShutdown();
         await (eventBus as RedisServerEventBus).onApplicationShutdown();
+        await (messageBus as RedisSessionMessageBus).onApplicationShutdown();
+        await (eventStore as RedisEventStore).onApplicationShutdown();
       }
       expect(store).not.toBeInstanceOf(MemorySessionStore);
     });
