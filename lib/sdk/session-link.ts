@@ -149,6 +149,10 @@ export class SessionLink {
       return;
     }
     if (route !== undefined) return this.unclaimed(route, message);
+    // A request the client cancelled gets no answer: it is in progress no more.
+    if (message.method === 'notifications/cancelled') {
+      this.serving.delete(message.params?.requestId as string | number);
+    }
     if (message.method !== undefined && message.id !== undefined) {
       const scope = requestScope.getStore();
       if (!scope?.internal) {

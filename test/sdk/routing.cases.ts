@@ -110,6 +110,24 @@ export function routingCases(line: SdkLine): void {
         expect(split.log).toContain(`${b.url}:streams`);
       });
 
+      it('sends a request on the GET stream held by B and gets the answer back on A', async () => {
+        const split = new Split({
+          requests: a.url,
+          answers: b.url,
+          streams: b.url,
+          deletes: a.url,
+        });
+        const spec = await connect(split);
+        // The client opens its GET stream on its own: ask once it is there.
+        await until('the GET stream on B', async () => {
+          await spec.client.callTool({ name: 'notify' });
+          return spec.updates.length > 0;
+        });
+        expect(result(await spec.client.callTool({ name: 'roots_standalone' }))).toEqual({
+          roots: [{ uri: 'file:///spec', name: 'spec' }],
+        });
+      });
+
       it('resumes a call stream on the other instance with Last-Event-ID', async () => {
         const split = new Split({
           requests: a.url,

@@ -86,6 +86,10 @@ export function createRoutingServer(
     return { action: answer.action, content: answer.content };
   });
   tool('roots', async (ctx) => ({ roots: (await low.listRoots(undefined, related(ctx))).roots }));
+  // Not tied to the call: the request goes out on the client's standalone GET stream.
+  tool('roots_standalone', async () => ({
+    roots: (await low.listRoots(undefined, { timeout: answerTimeout })).roots,
+  }));
   tool('notify', async () => {
     const uri = `test://watched/${++notified}`;
     await low.sendResourceUpdated({ uri });
