@@ -45,11 +45,11 @@ export function unencodable(id: string, error: unknown): SessionStoreError {
   if (error instanceof SessionStoreError) return error;
   const why =
     error instanceof RangeError
-      ? 'it is nested too deeply or too large for JSON'
-      : 'it is not JSON-serializable';
+      ? 'is nested too deeply or too large for JSON'
+      : 'is not JSON-serializable';
   return new SessionStoreError(
     'encode',
-    `session ${shortId(id)} cannot be stored, ${why}: ${errorMessage(error)}`,
+    `session ${shortId(id)}: the record ${why} (${errorMessage(error)})`,
     error,
   );
 }
