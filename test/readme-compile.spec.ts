@@ -54,6 +54,7 @@ function compile(dir: string): Compiled {
   if (existsSync(join(ROOT, 'lib', 'testing', 'index.ts'))) {
     paths['nestjs-mcp-session/testing'] = [join(ROOT, 'lib', 'testing', 'index.ts')];
   }
+  paths['nestjs-mcp-session/rekog'] = [join(ROOT, 'lib', 'rekog', 'index.ts')];
   for (const [name, text] of Object.entries(STUBS)) {
     if (existsSync(join(ROOT, 'node_modules', name, 'package.json'))) continue;
     const stub = join(dir, 'stubs', `${name.replace(/\W/g, '_')}.d.ts`);

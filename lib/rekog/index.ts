@@ -1,0 +1,2 @@
+export { McpSessionHttpTransport } from './mcp-session-http.transport';
+export type { McpSessionHttpTransportOptions } from './mcp-session-http.transport';
