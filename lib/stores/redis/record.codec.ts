@@ -6,13 +6,15 @@ import { checkRecordSize, unencodable } from '../../contract/record-size';
  * Stored form of a record: one JSON object with short field names whose
  * first fields have a fixed layout, so that `touch` can rewrite the times in
  * place (SETRANGE) and the write scripts can read the revision, without any
- * JSON work in Redis. Format version 2 (written by this version):
+ * JSON work in Redis. Format version 2:
  *
  * `{"v":2,"a":<lastAccessed>,"e":<expiresAt>,"r":<revision>,"c":<createdAt>,"p":"<protocolVersion>"[,"i":clientInfo][,"k":capabilities][,"o":"owner"][,"d":data]}`
  *
- * Version 1 (read, never written) is the same without `"r"`: its revision is
- * 1. `a` and `e` are epoch milliseconds right-padded with spaces to 13
- * characters (valid JSON whitespace). The id is the key, not part of the value.
+ * Version 1 is the same without `"r"`: its revision is 1. A record at
+ * revision 1 (as `create` stores it) is written in version 1, which earlier
+ * versions of the store read too; later revisions in version 2. `a` and `e`
+ * are epoch milliseconds right-padded with spaces to 13 characters (valid
+ * JSON whitespace). The id is the key, not part of the value.
  */
 export const RECORD_HEAD = '{"v":2,"a":';
 /** The head of a version 1 value: as long as {@link RECORD_HEAD}, same offsets. */
@@ -56,7 +58,7 @@ export function hasTimesLayout(raw: string): boolean {
 }
 
 /**
- * Serializes a record at `revision` (format version 2).
+ * Serializes a record at `revision` (format version 1 for revision 1, else 2).
  * @throws SessionStoreError kind `encode` for invalid dates, values JSON
  *   cannot hold, or a value of more than `maxBytes` bytes.
  */
@@ -64,7 +66,11 @@ export function encodeRecord(record: SessionRecord, revision: number, maxBytes: 
   const a = time(record.id, 'lastAccessed', record.lastAccessed);
   const e = time(record.id, 'expiresAt', record.expiresAt);
   const c = time(record.id, 'createdAt', record.createdAt);
-  let out = `${RECORD_HEAD}${encodeTimes(a, e)}${R_LABEL}${revision},"c":${c}`;
+  const times = encodeTimes(a, e);
+  let out =
+    revision === 1
+      ? `${RECORD_HEAD_V1}${times},"c":${c}`
+      : `${RECORD_HEAD}${times}${R_LABEL}${revision},"c":${c}`;
   try {
     out += `,"p":${JSON.stringify(record.protocolVersion)}`;
     if (record.clientInfo !== undefined) out += `,"i":${JSON.stringify(record.clientInfo)}`;

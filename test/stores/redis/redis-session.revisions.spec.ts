@@ -72,6 +72,16 @@ describe.each(servers.topologies)('RedisSessionStore revisions on a $name', (top
     expect((await store.load('old'))?.data).toEqual({ count: 6 });
   });
 
+  it('writes a created record in version 1 (earlier versions read it), a saved one in version 2', async () => {
+    const store = instance();
+    const record = await store.create(new SessionRecord('fresh', VERSION, 60_000));
+    expect(await rawOf(clients[0], 'fresh')).toMatch(/^\{"v":1,"a":\d+ *,"e":\d+ *,"c":\d+,"p":/);
+    record.data = { saved: true };
+    await store.save(record);
+    expect(await rawOf(clients[0], 'fresh')).toMatch(/^\{"v":2,"a":\d+ *,"e":\d+ *,"r":2,"c":/);
+    expect(await store.load('fresh')).toMatchObject({ revision: 2, data: { saved: true } });
+  });
+
   it('ends 4 instances x 25 concurrent increments of a version 1 value at exactly 100', async () => {
     const stores = [instance(), instance(), instance(), instance()];
     await writeVersion1(clients[0], 'contended', { count: 0 });
