@@ -123,6 +123,42 @@ describe.each(topologies)('Two CachingSessionStores sharing one Redis ($name)', 
     expect((await a.store.touch('saved-by-b', TTL))?.data).toEqual({ version: 2 });
   });
 
+  it('after B updates, A serves the update within the pub/sub latency; parallel updates on both lose nothing', async () => {
+    const [a, b] = [await instance(), await instance()];
+    await sessionCachedBy(a, 'updated-by-b');
+    expect(await b.store.load('updated-by-b')).toBeDefined();
+
+    const updated = await b.store.update('updated-by-b', (r) => void (r.data = { version: 2 }));
+    expect(updated).toMatchObject({ revision: 2, data: { version: 2 } });
+    await eventually(
+      'A sees v2',
+      async () => (await a.store.load('updated-by-b'))?.data?.version === 2,
+    );
+
+    // 16 loops of 10 increments, half on each instance, each answered from its cache meanwhile.
+    const increment = (r: SessionRecord) => void (r.data = { n: Number(r.data?.n ?? 0) + 1 });
+    await Promise.all(
+      Array.from({ length: 16 }, async (_, loop) => {
+        const { store } = loop % 2 === 0 ? a : b;
+        for (let i = 0; i < 10; i++) {
+          await store.update('updated-by-b', increment);
+          expect(await store.touch('updated-by-b', TTL)).toBeDefined();
+        }
+      }),
+    );
+    expect((await a.backend.load('updated-by-b'))?.data).toEqual({ n: 160 });
+    for (const { store } of [a, b]) {
+      await eventually(
+        'both instances serve the last update',
+        async () => (await store.load('updated-by-b'))?.data?.n === 160,
+      );
+    }
+    // A save of a copy cached before those updates fails instead of undoing them.
+    const stale = (await a.cache.load('updated-by-b'))!;
+    stale.revision = 2;
+    await expect(a.store.save(stale)).rejects.toMatchObject({ kind: 'conflict' });
+  });
+
   it('when the message is lost, serves the old copy for at most cacheTtl', async () => {
     fakeDateOnly();
     const a = await instance({ cacheTtl: 10_000 });
