@@ -101,8 +101,8 @@ export async function populateRows(
   for (let start = from; start < from + count; start += 100_000) {
     const end = Math.min(from + count, start + 100_000) - 1;
     await admin.query(
-      `INSERT INTO ${table} (id, format, created_at, last_accessed, expires_at, record)
-       SELECT '${sessionId(0).slice(0, 24)}' || lpad(to_hex(g), 12, '0'), 1, now(), now(),
+      `INSERT INTO ${table} (id, format, revision, created_at, last_accessed, expires_at, record)
+       SELECT '${sessionId(0).slice(0, 24)}' || lpad(to_hex(g), 12, '0'), 1, 1, now(), now(),
               CASE WHEN ${expired} THEN now() - interval '1 hour' ELSE now() + interval '2 hours' END, $1
          FROM generate_series(${start}, ${end}) AS g`,
       [recordText],

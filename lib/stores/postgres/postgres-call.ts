@@ -13,7 +13,8 @@ function describe(op: string, id: string | undefined): string {
   return id === undefined ? op : `${op} of session ${shortId(id)}`;
 }
 
-function failure(op: string, id: string | undefined, error: unknown): SessionStoreError {
+/** A failed statement as the error a store call rejects with (kind `backend`, a hint when the table is missing). */
+export function failure(op: string, id: string | undefined, error: unknown): SessionStoreError {
   if (MISSING.has((error as { code?: string })?.code ?? '')) {
     const hint = `${describe(op, id)} failed: the sessions table is missing (run migrate() once)`;
     return SessionStoreError.backend(hint, error);

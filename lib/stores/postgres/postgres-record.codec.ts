@@ -1,4 +1,5 @@
 import { SessionRecord } from '../../contract/session-record';
+import { checkRecordSize, unencodable } from '../../contract/record-size';
 import { SessionStoreError, shortId } from '../../contract/session-store.error';
 import { FORMAT } from './postgres-sql';
 
@@ -6,7 +7,7 @@ import { FORMAT } from './postgres-sql';
  * The `record` column, format version 1 (the row's `format`): a JSON object
  * with the fields that are not columns,
  * `{"protocolVersion":…[,"clientInfo":…][,"clientCapabilities":…][,"owner":…][,"data":…]}`.
- * The id and the three times are columns of their own. Stored as `text`, so
+ * The id, the revision and the three times are columns of their own. Stored as `text`, so
  * every value `JSON.stringify` produces (NUL characters and lone surrogates
  * arrive escaped) is stored as it is.
  */
@@ -46,15 +47,18 @@ export type EncodedRow = [
 
 /**
  * A record's row (format version 1).
- * @throws SessionStoreError kind `encode` for an id PostgreSQL cannot hold, invalid dates or values JSON cannot hold.
+ * @throws SessionStoreError kind `encode` for an id PostgreSQL cannot hold,
+ *   invalid dates, values JSON cannot hold, or a `record` column larger than `maxBytes`.
  */
-export function encodeRow(record: SessionRecord): EncodedRow {
+export function encodeRow(record: SessionRecord, maxBytes: number): EncodedRow {
   const times = [
     timeOf(record, 'createdAt'),
     timeOf(record, 'lastAccessed'),
     timeOf(record, 'expiresAt'),
   ] as const;
-  return [record.id, ...times, encodeFields(record)];
+  const fields = encodeFields(record);
+  checkRecordSize(record.id, fields, maxBytes);
+  return [record.id, ...times, fields];
 }
 
 function encodeFields(record: SessionRecord): string {
@@ -71,11 +75,7 @@ function encodeFields(record: SessionRecord): string {
   try {
     return JSON.stringify(fields);
   } catch (error) {
-    throw new SessionStoreError(
-      'encode',
-      `session ${shortId(record.id)} is not JSON-serializable: ${(error as Error).message}`,
-      error,
-    );
+    throw unencodable(record.id, error);
   }
 }
 
@@ -103,12 +103,15 @@ function time(id: string, column: string, text: unknown): Date {
 export function decodeRow(
   id: string,
   format: unknown,
+  revision: unknown,
   raw: unknown,
   createdAt: unknown,
   lastAccessed: unknown,
   expiresAt: unknown,
 ): SessionRecord {
   if (format !== String(FORMAT)) fail(id, `unknown format version ${String(format)}`);
+  const stored = typeof revision === 'string' ? Number(revision) : NaN;
+  if (!Number.isSafeInteger(stored) || stored < 1) fail(id, 'column revision is not a revision');
   let parsed: unknown;
   try {
     parsed = JSON.parse(String(raw));
@@ -142,5 +145,6 @@ export function decodeRow(
         : time(id, 'last_accessed', lastAccessed),
     expiresAt:
       typeof expiresAt === 'number' ? new Date(expiresAt) : time(id, 'expires_at', expiresAt),
+    revision: stored,
   });
 }

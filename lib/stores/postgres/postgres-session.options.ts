@@ -3,6 +3,7 @@ import {
   checkPositiveInteger,
   invalidOption,
 } from '../../contract/option-checks';
+import { checkMaxRecordBytes } from '../../contract/record-size';
 
 /** Options of {@link PostgresSessionStore}. */
 export interface PostgresSessionStoreOptions {
@@ -36,6 +37,12 @@ export interface PostgresSessionStoreOptions {
    * session writes; never corruption. Default `true` (durable).
    */
   synchronousCommit?: boolean;
+  /**
+   * Largest `record` column a write accepts, in bytes (the JSON of the fields
+   * that are not columns): a larger record is refused with kind `encode`. An
+   * integer >= 1024, or `Infinity`. Default 65 536 (64 KiB).
+   */
+  maxRecordBytes?: number;
 }
 
 /** Options with defaults applied and checked. */
@@ -90,5 +97,6 @@ export function resolvePostgresOptions(
     cleanupBatchSize: checkPositiveInteger(cleanupBatchSize, 'cleanupBatchSize', OWNER),
     preparedStatements,
     synchronousCommit,
+    maxRecordBytes: checkMaxRecordBytes(options.maxRecordBytes, OWNER),
   };
 }

@@ -1,23 +1,24 @@
-import { randomUUID } from 'node:crypto';
 import type { OnApplicationShutdown } from '@nestjs/common';
+import { checkTtl } from '../../contract/option-checks';
 import type { SessionRecord } from '../../contract/session-record';
 import type { SessionStore } from '../../contract/session-store';
-import { checkTtl } from '../../contract/option-checks';
+import {
+  readRevision,
+  saveConflict,
+  UpdateQueue,
+  type SessionRecordChange,
+  type SessionUpdateOptions,
+} from '../../contract/update-record';
 import { pooledQuery } from './postgres-call';
+import type { PostgresPool } from './postgres-client';
 import { openPool } from './postgres-connection';
-import type { PostgresPool, PostgresQuery } from './postgres-client';
-import { decodeRow, encodeRow, storableId } from './postgres-record.codec';
+import { PostgresRows } from './postgres-rows';
 import {
   resolvePostgresOptions,
   type PostgresSessionStoreOptions,
   type ResolvedPostgresSessionStoreOptions,
 } from './postgres-session.options';
-import {
-  lockedMigrationSql,
-  migrationSql,
-  statements,
-  type PostgresStatements,
-} from './postgres-sql';
+import { lockedMigrationSql, migrationSql } from './postgres-sql';
 
 /** `migrate()` may wait this long (another instance may hold the migration lock). */
 const MIGRATE_TIMEOUT = 30_000;
@@ -26,13 +27,15 @@ const MIGRATE_TIMEOUT = 30_000;
  * Sessions in one PostgreSQL table, shared by every instance of the
  * application, through node-postgres (`pg`).
  *
- * One row per session (primary key `id`, an index on `expires_at`), created
- * by {@link PostgresSessionStore.migrate} and never at request time. Every
- * call is one statement, one round trip: `create` inserts unless a live row
- * holds the id (the loser of a race gets a fresh random id); `touch` is one
- * `UPDATE … WHERE id = $1 AND expires_at > now RETURNING …`, so it cannot
- * bring back a deleted or expired row; `load` never returns an expired row;
- * `cleanupExpired` deletes in bounded batches, each its own short transaction.
+ * One row per session (primary key `id`, an index on `expires_at`, a
+ * `revision` column), created by {@link PostgresSessionStore.migrate} and
+ * never at request time. Every call is one statement, one round trip:
+ * `create` inserts unless a live row holds the id (the loser of a race gets a
+ * fresh random id); `save` and `update` write only over the revision they
+ * read; `touch` is one `UPDATE … WHERE id = $1 AND expires_at > now
+ * RETURNING …`, so it cannot bring back a deleted or expired row; `load`
+ * never returns an expired row; `cleanupExpired` deletes in bounded batches,
+ * each its own short transaction.
  *
  * Times are the application's, as records carry them (passed as parameters;
  * never the database's `now()`): keep the servers' clocks in sync.
@@ -46,7 +49,8 @@ const MIGRATE_TIMEOUT = 30_000;
  */
 export class PostgresSessionStore implements SessionStore, OnApplicationShutdown {
   private readonly options: ResolvedPostgresSessionStoreOptions;
-  private readonly sql: PostgresStatements;
+  private readonly rows: PostgresRows;
+  private readonly updates = new UpdateQueue();
   private closing?: Promise<void>;
   private owned = false;
 
@@ -60,12 +64,11 @@ export class PostgresSessionStore implements SessionStore, OnApplicationShutdown
     options: PostgresSessionStoreOptions = {},
   ) {
     this.options = resolvePostgresOptions(options);
-    const { schema, table, preparedStatements: prepared, synchronousCommit } = this.options;
-    this.sql = statements(schema, table, { prepared, synchronousCommit });
+    this.rows = new PostgresRows(pool, this.options);
   }
 
   /**
-   * A store with its own pool to `url` (`postgres://…`; `pg` options such as
+   * A store with its own pool to `url` (`postgres://…`; `pg` settings such as
    * `sslmode` go in the URL), ended on application shutdown. Its connections
    * get `statementTimeout` as the server's `statement_timeout` too.
    */
@@ -102,65 +105,66 @@ export class PostgresSessionStore implements SessionStore, OnApplicationShutdown
   }
 
   /**
-   * Inserts the record unless a live row holds its id (an expired one is taken
-   * over); when the id is taken, assigns a fresh `randomUUID()` and tries
-   * again. A record whose `expiresAt` has already passed is not written.
+   * Inserts the record at revision 1 unless a live row holds its id (an
+   * expired one is taken over); when the id is taken, assigns a fresh
+   * `randomUUID()` and tries again. A record already expired is not written.
    */
-  async create(record: SessionRecord): Promise<SessionRecord> {
-    const row = encodeRow(record);
-    const now = Date.now();
-    // An already expired record would be invisible at once: nothing to store.
-    if (row[3] <= now) return record;
-    for (;;) {
-      row[0] = record.id;
-      const { rowCount } = await this.run(this.sql.create, 'create', record.id, [...row, now]);
-      if (rowCount === 1) return record;
-      record.id = randomUUID();
+  create(record: SessionRecord): Promise<SessionRecord> {
+    return this.rows.create(record);
+  }
+
+  /**
+   * Writes the record at its next revision, in one statement, unless a live
+   * row of another revision holds the id (kind `conflict`, nothing written).
+   */
+  async save(record: SessionRecord): Promise<void> {
+    const revision = readRevision(record);
+    if ((await this.rows.put(record, 'save')) === 'conflict') {
+      throw saveConflict(record.id, revision);
     }
   }
 
-  /** Upserts the record under its id (a record saved already expired stays invisible). */
-  async save(record: SessionRecord): Promise<void> {
-    await this.run(this.sql.save, 'save', record.id, encodeRow(record));
-  }
-
   /** One SELECT: a decoded copy, `undefined` for unknown or expired ids, kind `decode` for a corrupt row. */
-  async load(id: string): Promise<SessionRecord | undefined> {
-    if (!storableId(id)) return undefined;
-    const { rows } = await this.run(this.sql.load, 'load', id, [id, Date.now()]);
-    if (rows.length === 0) return undefined;
-    const [format, raw, created, accessed, expires] = rows[0] as unknown[];
-    return decodeRow(id, format, raw, created, accessed, expires);
+  load(id: string): Promise<SessionRecord | undefined> {
+    return this.rows.read(id);
   }
 
   /** Deletes the row; idempotent. */
-  async delete(id: string): Promise<void> {
-    if (!storableId(id)) return;
-    await this.run(this.sql.delete, 'delete', id, [id]);
+  delete(id: string): Promise<void> {
+    return this.rows.remove(id);
   }
 
   /**
    * One UPDATE: extends a live row (`lastAccessed` = now, `expiresAt` = now +
-   * `ttlMs`) and returns it. Unknown, deleted or expired ids give `undefined`
-   * and nothing is written. A row of an unknown format gets its times
-   * extended, then the call rejects with kind `decode`.
+   * `ttlMs`; the revision is kept) and returns it. Unknown, deleted or expired
+   * ids give `undefined` and nothing is written. A row of an unknown format
+   * gets its times extended, then the call rejects with kind `decode`.
    * @throws InvalidOptionError (a `RangeError`) when `ttlMs` is negative or not finite.
    */
   async touch(id: string, ttlMs: number): Promise<SessionRecord | undefined> {
     checkTtl(ttlMs);
-    if (!storableId(id)) return undefined;
-    const now = Date.now();
-    const expiresAt = now + Math.floor(ttlMs);
-    const { rows } = await this.run(this.sql.touch, 'touch', id, [id, now, expiresAt]);
-    if (rows.length === 0) return undefined;
-    const [format, raw, created] = rows[0] as unknown[];
-    return decodeRow(id, format, raw, created, now, expiresAt);
+    return this.rows.touch(id, ttlMs);
+  }
+
+  /**
+   * Read-modify-write: a load, `change`, then an UPDATE only over the revision
+   * read; when another write came in between, once more in a transaction that
+   * holds the row's lock (so it cannot lose again; `options.retries` 0 rejects
+   * with kind `conflict` instead). A row deleted or expired meanwhile is never
+   * revived: `undefined`. This store's updates of one id run one after
+   * another: only other instances' writes make an update try again.
+   */
+  update(
+    id: string,
+    change: SessionRecordChange,
+    options?: SessionUpdateOptions,
+  ): Promise<SessionRecord | undefined> {
+    return this.updates.run(id, () => this.rows.update(id, change, options));
   }
 
   /** Live rows: one `count(*)` over the expiry index's range. */
-  async count(): Promise<number> {
-    const { rows } = await this.run(this.sql.count, 'count', undefined, [Date.now()]);
-    return Number((rows[0] as unknown[])[0]);
+  count(): Promise<number> {
+    return this.rows.count();
   }
 
   /**
@@ -170,20 +174,8 @@ export class PostgresSessionStore implements SessionStore, OnApplicationShutdown
    * it pauses as long as that batch took, so that requests keep their latency.
    * Each statement, not the sweep, is bounded by `statementTimeout`.
    */
-  async cleanupExpired(): Promise<number> {
-    const batch = this.options.cleanupBatchSize;
-    const now = Date.now();
-    let removed = 0;
-    for (;;) {
-      const began = performance.now();
-      const { rowCount } = await this.run(this.sql.cleanup, 'cleanupExpired', undefined, [
-        now,
-        batch,
-      ]);
-      removed += rowCount ?? 0;
-      if (rowCount !== batch) return removed;
-      await new Promise((resolve) => setTimeout(resolve, performance.now() - began));
-    }
+  cleanupExpired(): Promise<number> {
+    return this.rows.sweep();
   }
 
   /** Ends an owned pool; leaves a caller's pool open. Idempotent. */
@@ -191,10 +183,5 @@ export class PostgresSessionStore implements SessionStore, OnApplicationShutdown
     if (!this.owned) return;
     this.closing ??= this.pool.end().catch(() => undefined);
     return this.closing;
-  }
-
-  /** Runs one statement bounded by `statementTimeout`; any failure becomes kind `backend`. */
-  private run(sql: PostgresQuery, op: string, id: string | undefined, values: unknown[]) {
-    return pooledQuery(this.pool, op, id, this.options.statementTimeout, { ...sql, values });
   }
 }

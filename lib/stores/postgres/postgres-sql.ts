@@ -15,8 +15,10 @@ const at = (param: string): string => `to_timestamp(${param}::float8 / 1000)`;
 /** A timestamptz column as epoch ms (int8, read as text). */
 const ms = (column: string): string => `(extract(epoch from ${column}) * 1000)::int8`;
 
-const COLUMNS = 'id, format, created_at, last_accessed, expires_at, record';
-const VALUES = `SELECT $1, ${FORMAT}, ${at('$2')}, ${at('$3')}, ${at('$4')}, $5`;
+const COLUMNS = 'id, format, revision, created_at, last_accessed, expires_at, record';
+/** A row's values: $1 id, `revision`, $2..$4 the times, $5 the record column. */
+const VALUES = (revision: string): string =>
+  `SELECT $1, ${FORMAT}, ${revision}, ${at('$2')}, ${at('$3')}, ${at('$4')}, $5`;
 /**
  * Joined into a write, it makes that one transaction commit without waiting
  * for its WAL flush (`SET LOCAL` in a single statement; the connection keeps
@@ -24,7 +26,7 @@ const VALUES = `SELECT $1, ${FORMAT}, ${at('$2')}, ${at('$3')}, ${at('$4')}, $5`
  */
 const ASYNC = "(SELECT set_config('synchronous_commit', 'off', true)) AS commit_mode";
 const REPLACE =
-  'SET format = EXCLUDED.format, created_at = EXCLUDED.created_at, ' +
+  'SET format = EXCLUDED.format, revision = EXCLUDED.revision, created_at = EXCLUDED.created_at, ' +
   'last_accessed = EXCLUDED.last_accessed, expires_at = EXCLUDED.expires_at, record = EXCLUDED.record';
 
 /**
@@ -36,6 +38,7 @@ export function migrationSql(schema: string, table: string): string {
   return `CREATE TABLE IF NOT EXISTS ${t} (
   id            text        PRIMARY KEY,
   format        smallint    NOT NULL,
+  revision      bigint      NOT NULL,
   created_at    timestamptz NOT NULL,
   last_accessed timestamptz NOT NULL,
   expires_at    timestamptz NOT NULL,
@@ -57,13 +60,17 @@ export function lockedMigrationSql(schema: string, table: string): string {
 
 /** The statements of one store, each with its prepared-statement name (or none). */
 export interface PostgresStatements {
-  /** $1 id, $2 createdAt, $3 lastAccessed, $4 expiresAt, $5 record, $6 now: writes unless a live row holds the id. */
+  /** $1 id, $2 createdAt, $3 lastAccessed, $4 expiresAt, $5 record, $6 now: revision 1, unless a live row holds the id. */
   create: PostgresQuery;
-  /** $1..$5 as create: upsert. */
+  /** $1..$6 as create, $7 the revision read: revision $7 + 1, unless a live row of another revision holds the id. */
   save: PostgresQuery;
-  /** $1 id, $2 now -> format, record, created, accessed, expires. */
+  /** As save, but only over the live row of revision $7 -> the new revision (or null), whether a live row exists. */
+  update: PostgresQuery;
+  /** $1 id, $2 now -> format, revision, record, created, accessed, expires. */
   load: PostgresQuery;
-  /** $1 id, $2 now, $3 new expiresAt -> format, record, created; only a live row. */
+  /** As load, locking the row (FOR UPDATE) until the transaction ends. */
+  lock: PostgresQuery;
+  /** $1 id, $2 now, $3 new expiresAt -> format, revision, record, created; only a live row. */
   touch: PostgresQuery;
   /** $1 id */
   delete: PostgresQuery;
@@ -92,10 +99,14 @@ export function statements(
   const from = synchronousCommit ? '' : ` FROM ${ASYNC}`;
   const using = synchronousCommit ? '' : ` USING ${ASYNC}`;
   const texts: Record<keyof PostgresStatements, string> = {
-    create: `INSERT INTO ${t} AS s (${COLUMNS}) ${VALUES}${from} ON CONFLICT (id) DO UPDATE ${REPLACE} WHERE s.expires_at <= ${at('$6')}`,
-    save: `INSERT INTO ${t} (${COLUMNS}) ${VALUES}${from} ON CONFLICT (id) DO UPDATE ${REPLACE}`,
-    load: `SELECT format, record, ${ms('created_at')}, ${ms('last_accessed')}, ${ms('expires_at')} FROM ${t} WHERE id = $1 AND expires_at > ${at('$2')}`,
-    touch: `UPDATE ${t} SET last_accessed = ${at('$2')}, expires_at = ${at('$3')}${from} WHERE id = $1 AND expires_at > ${at('$2')} RETURNING format, record, ${ms('created_at')}`,
+    create: `INSERT INTO ${t} AS s (${COLUMNS}) ${VALUES('1')}${from} ON CONFLICT (id) DO UPDATE ${REPLACE} WHERE s.expires_at <= ${at('$6')}`,
+    save: `INSERT INTO ${t} AS s (${COLUMNS}) ${VALUES('$7::int8 + 1')}${from} ON CONFLICT (id) DO UPDATE ${REPLACE} WHERE s.revision = $7::int8 OR s.expires_at <= ${at('$6')}`,
+    // The EXISTS reads the statement's snapshot: a row another write changed
+    // meanwhile counts as a conflict (the caller reads it again).
+    update: `WITH written AS (UPDATE ${t} SET format = ${FORMAT}, revision = revision + 1, created_at = ${at('$2')}, last_accessed = ${at('$3')}, expires_at = ${at('$4')}, record = $5${from} WHERE id = $1 AND revision = $7::int8 AND expires_at > ${at('$6')} RETURNING revision) SELECT (SELECT revision FROM written), EXISTS (SELECT 1 FROM ${t} WHERE id = $1 AND expires_at > ${at('$6')})`,
+    load: `SELECT format, revision, record, ${ms('created_at')}, ${ms('last_accessed')}, ${ms('expires_at')} FROM ${t} WHERE id = $1 AND expires_at > ${at('$2')}`,
+    lock: `SELECT format, revision, record, ${ms('created_at')}, ${ms('last_accessed')}, ${ms('expires_at')} FROM ${t} WHERE id = $1 AND expires_at > ${at('$2')} FOR UPDATE`,
+    touch: `UPDATE ${t} SET last_accessed = ${at('$2')}, expires_at = ${at('$3')}${from} WHERE id = $1 AND expires_at > ${at('$2')} RETURNING format, revision, record, ${ms('created_at')}`,
     delete: `DELETE FROM ${t}${using} WHERE id = $1`,
     count: `SELECT count(*) FROM ${t} WHERE expires_at > ${at('$1')}`,
     // Row locks taken in expiry order, a bounded batch per statement; SKIP

@@ -39,8 +39,8 @@ function recording(pool: Pool): { pool: PostgresPool; sent: { text: string; rows
 /** `ROWS` sessions written by SQL, every `EXPIRED_EVERY`-th expired an hour ago. */
 async function populate(table: string): Promise<void> {
   await schema.pool.query(
-    `INSERT INTO "${schema.name}"."${table}"
-     SELECT 'id-' || g, 1, now(), now(),
+    `INSERT INTO "${schema.name}"."${table}" (id, format, revision, created_at, last_accessed, expires_at, record)
+     SELECT 'id-' || g, 1, 1, now(), now(),
             CASE WHEN g % ${EXPIRED_EVERY} = 0 THEN now() - interval '1 hour' ELSE now() + interval '1 hour' END,
             '{"protocolVersion":"2025-11-25","clientInfo":{"name":"claude-code","version":"2.0.14"}}'
        FROM generate_series(1, ${ROWS}) AS g`,

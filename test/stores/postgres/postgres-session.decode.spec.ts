@@ -42,11 +42,15 @@ describe('PostgresSessionStore and rows it cannot read', () => {
       expect(await store.count()).toBe(2);
       expect((await store.load('neighbour'))?.data).toEqual({ kept: true });
       expect((await store.touch('neighbour', 60_000))?.data).toEqual({ kept: true });
-      // save replaces it, delete removes it.
-      await store.save(new SessionRecord(ID, VERSION, 60_000));
-      expect((await store.load(ID))?.id).toBe(ID);
+      // A save over it conflicts (it holds a revision); delete removes it, and the id is free again.
+      await expect(store.save(new SessionRecord(ID, VERSION, 60_000))).rejects.toMatchObject({
+        kind: 'conflict',
+      });
       await store.delete(ID);
       expect(await store.load(ID)).toBeUndefined();
+      const again = await store.create(new SessionRecord(ID, VERSION, 60_000));
+      expect(again.id).toBe(ID);
+      expect((await store.load(ID))?.revision).toBe(1);
     },
   );
 });

@@ -19,6 +19,7 @@ function everyCall(store: PostgresSessionStore): [string, () => Promise<unknown>
     ['load', () => store.load('kept-session-id')],
     ['delete', () => store.delete('kept-session-id')],
     ['touch', () => store.touch('kept-session-id', 60_000)],
+    ['update', () => store.update('kept-session-id', () => undefined)],
     ['count', () => store.count()],
     ['cleanupExpired', () => store.cleanupExpired()],
   ];

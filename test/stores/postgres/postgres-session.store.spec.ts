@@ -1,4 +1,6 @@
 import { InvalidOptionError, SessionRecord, SessionStoreError } from '../../../lib';
+import type { QueryConfig } from 'pg';
+import type { PostgresPool, PostgresQuery } from '../../../lib/stores/postgres/postgres-client';
 import { PostgresSessionStore } from '../../../lib/stores/postgres/postgres-session.store';
 import { sessionStoreContract } from '../../../lib/testing';
 import { usePostgresSchema, PG_URL } from '../../support/postgres-harness';
@@ -81,6 +83,93 @@ describe('PostgresSessionStore specifics', () => {
     for (const id of ids) expect(await toucher.load(id)).toBeUndefined();
     expect(await toucher.count()).toBe(0);
     expect(await rowsOf(schema.pool, schema.name, table)).toEqual([]);
+  });
+
+  it('loses no increment when two instances update one session concurrently', async () => {
+    const table = schema.freshTable();
+    const a = await freshStore(schema, { table });
+    const b = new PostgresSessionStore(schema.newPool(), {
+      schema: schema.name,
+      table,
+      statementTimeout: 10_000,
+    });
+    await a.create(new SessionRecord('counter', VERSION, 60_000));
+    const increment = (record: SessionRecord) => {
+      record.data = { count: Number(record.data?.count ?? 0) + 1 };
+    };
+    const updates = Array.from({ length: 40 }, (_, i) =>
+      (i % 2 === 0 ? a : b).update('counter', increment),
+    );
+    await Promise.all(updates);
+    const loaded = (await b.load('counter'))!;
+    expect(loaded.data).toEqual({ count: 40 });
+    expect(loaded.revision).toBe(41);
+    // A copy read before those writes cannot overwrite them.
+    const stale = new SessionRecord('counter', VERSION, 60_000);
+    stale.revision = 1;
+    await expect(a.save(stale)).rejects.toMatchObject({ kind: 'conflict' });
+  });
+
+  it('after a lost race, applies the change again under the row lock, where it cannot lose', async () => {
+    const table = schema.freshTable();
+    await freshStore(schema, { table });
+    const qualified = `"${schema.name}"."${table}"`;
+    // The real pool; before the first optimistic write, another writer gets in.
+    const pool = schema.newPool({ max: 1 });
+    let interfered = false;
+    const interfering: PostgresPool = {
+      options: pool.options,
+      end: () => pool.end(),
+      connect: async () => {
+        const client = await pool.connect();
+        return {
+          query: async (query: PostgresQuery) => {
+            if (!interfered && query.text.startsWith('WITH written AS')) {
+              interfered = true;
+              await schema.pool.query(
+                `UPDATE ${qualified} SET revision = revision + 1, record = $2 WHERE id = $1`,
+                ['raced', JSON.stringify({ protocolVersion: VERSION, data: { by: 'other' } })],
+              );
+            }
+            return client.query(query as QueryConfig);
+          },
+          release: (error) => client.release(error),
+          on: (event, listener) => client.on(event, listener),
+          removeListener: (event, listener) => client.removeListener(event, listener),
+        };
+      },
+    };
+    const store = new PostgresSessionStore(interfering, { schema: schema.name, table });
+    await store.create(new SessionRecord('raced', VERSION, 60_000));
+    const seen: unknown[] = [];
+    const updated = await store.update('raced', (record) => {
+      seen.push(record.data);
+      record.data = { ...record.data, mine: true };
+    });
+    expect(seen).toEqual([undefined, { by: 'other' }]);
+    expect(updated?.data).toEqual({ by: 'other', mine: true });
+    expect(updated?.revision).toBe(3);
+    expect((await store.load('raced'))?.data).toEqual({ by: 'other', mine: true });
+
+    // A change that throws on the locked attempt: rolled back, and the one
+    // connection of the pool serves on.
+    interfered = false;
+    const refusal = new Error('refused on the second look');
+    let calls = 0;
+    await expect(
+      store.update('raced', () => {
+        if (++calls === 2) throw refusal;
+      }),
+    ).rejects.toBe(refusal);
+    const after = (await store.load('raced'))!;
+    expect(after.revision).toBe(4);
+    expect(after.data).toEqual({ by: 'other' });
+
+    // With retries 0, a lost race is a conflict.
+    interfered = false;
+    await expect(store.update('raced', () => undefined, { retries: 0 })).rejects.toMatchObject({
+      kind: 'conflict',
+    });
   });
 
   it('stores the times the application computed, to the millisecond, and compares with its clock', async () => {
