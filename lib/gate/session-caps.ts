@@ -1,37 +1,31 @@
 import { Logger } from '@nestjs/common';
-import { createHash } from 'node:crypto';
-import { SessionRecord } from '../contract/session-record';
-import type { SessionStore } from '../contract/session-store';
-import { errorMessage, SessionStoreError } from '../contract/session-store.error';
-import { STATE_HANDLE_PREFIX } from '../handles/state-handle.constants';
+import { randomUUID } from 'node:crypto';
+import type { SessionRecord } from '../contract/session-record';
+import { errorMessage } from '../contract/session-store.error';
 import type { McpSessionOptions } from '../interfaces/mcp-session-options.interface';
 import { sessionLimitReached } from './mcp-session.errors';
+import { endedOf, PENDING, quotaId, reserve, type Sessions, settle } from './owner-quota';
 
-/** `protocolVersion` of an owner's quota record: never a session, never a state handle. */
-const QUOTA_MARK = 'mcp-session-quota';
-/** A quota record outlives its owner's last new session by a day. */
-const QUOTA_TTL = 24 * 60 * 60_000;
 /** How long a store count (for `total`) or a check of an owner's sessions is trusted, in ms. */
 const RECHECK_MS = 1_000;
-
-type Sessions = Record<string, number>;
-type Updater = (id: string, change: (record: SessionRecord) => void) => Promise<unknown>;
 
 /**
  * The `sessionLimits` of `initialize`: `total` against the store's `count()`
  * (asked at most once a second, plus this process's creations since), and
  * `perOwner` against a quota record per principal in the store (id under the
- * state-handle prefix, so the gate never serves it): the ids of the owner's
- * sessions with their last known expiry. At the cap, the listed sessions are
+ * state-handle prefix, so the gate never serves it) that lists the owner's
+ * sessions: a place is reserved with an atomic update that refuses past the
+ * cap, before the session is created. At the cap, the listed sessions are
  * looked up (at most once a second per owner) and the ended ones dropped.
- * One owner's initializes are serialized in this process; across instances
- * the cap holds as far as the store's `update` (or `save`) is atomic. A
- * refusal is logged once until a session is admitted again.
+ * Exact across instances with a store whose `update` is atomic (every store
+ * of this package); one owner's initializes are also serialized in each
+ * process. A refusal is logged once until a session is admitted again.
  */
 export class SessionCaps {
   private readonly logger = new Logger(SessionCaps.name);
   private counted?: { at: number; count: number };
   private readonly queues = new Map<string, Promise<unknown>>();
+  /** When each owner's listed sessions were last looked up (ms). */
   private readonly checked = new Map<string, number>();
   private refusing = { owner: false, total: false };
 
@@ -69,6 +63,12 @@ export class SessionCaps {
     if (this.counted.count >= total) throw this.refuse('total', `total (${total})`);
   }
 
+  /**
+   * Reserves a place in the owner's quota record (an atomic update that
+   * refuses past the cap), creates the session, then puts its id in the
+   * place. At the cap, the listed sessions are looked up (at most once a
+   * second) and the ended ones dropped before refusing.
+   */
   private async ownerAdmit(
     key: string,
     owner: string,
@@ -76,32 +76,32 @@ export class SessionCaps {
     create: () => Promise<SessionRecord>,
   ) {
     const { store } = this.options;
-    let sessions: Sessions =
-      ((await store.load(key))?.data?.sessions as Sessions | undefined) ?? {};
+    const place = `${PENDING}${randomUUID()}`;
     let ended: string[] = [];
-    if (Object.keys(sessions).length >= cap) {
-      if (Date.now() - (this.checked.get(key) ?? 0) < RECHECK_MS)
+    for (let round = 0; ; round++) {
+      if (await reserve(store, key, owner, cap, place, ended)) break;
+      if (round > 0 || Date.now() - (this.checked.get(key) ?? 0) < RECHECK_MS)
         throw this.refuse('owner', `perOwner (${cap})`);
-      ({ sessions, ended } = await liveOnly(store, sessions));
+      const listed = ((await store.load(key))?.data?.sessions as Sessions | undefined) ?? {};
+      ended = await endedOf(store, listed);
+      // A bounded memory of recent look-ups: past 10 000 owners, start afresh.
+      if (this.checked.size >= 10_000) this.checked.clear();
       this.checked.set(key, Date.now());
-      if (Object.keys(sessions).length >= cap) throw this.refuse('owner', `perOwner (${cap})`);
+      if (ended.length === 0) throw this.refuse('owner', `perOwner (${cap})`);
     }
-    const record = await create();
+    let record: SessionRecord;
     try {
-      await upsertQuota(store, key, owner, (quota) => {
-        const listed = { ...(quota.data?.sessions as Sessions | undefined) };
-        for (const id of ended) delete listed[id];
-        listed[record.id] = record.expiresAt.getTime();
-        quota.data = { sessions: listed };
-        quota.touch(QUOTA_TTL);
-      });
+      record = await create();
     } catch (error) {
-      // The session exists: it is the client's, even if its owner's count missed it.
-      this.logger.warn(
-        `Could not count a new session against its owner's limit: ${errorMessage(error)}`,
-      );
+      await settle(store, key, owner, place).catch(() => undefined);
+      throw error;
     }
-    this.checked.delete(key);
+    await settle(store, key, owner, place, record).catch((error: unknown) => {
+      // The session exists: it is the client's, and its place stays taken until the next look-up.
+      this.logger.warn(
+        `Could not record a new session in its owner's quota: ${errorMessage(error)}`,
+      );
+    });
     return this.created(record);
   }
 
@@ -121,66 +121,4 @@ export class SessionCaps {
     }
     return sessionLimitReached(scope, this.options.sessionLimits!.retryAfter);
   }
-}
-
-/** The quota record id of `owner`: under the state-handle prefix, so the gate refuses it as a session. */
-function quotaId(owner: string): string {
-  return `${STATE_HANDLE_PREFIX}quota_${createHash('sha256').update(owner).digest('base64url')}`;
-}
-
-/** The listed sessions that still live (their expiry refreshed), and the ids of the others. */
-async function liveOnly(
-  store: SessionStore,
-  listed: Sessions,
-): Promise<{ sessions: Sessions; ended: string[] }> {
-  const sessions: Sessions = {};
-  const ended: string[] = [];
-  await Promise.all(
-    Object.keys(listed).map(async (id) => {
-      const record = await store.load(id);
-      if (record === undefined) ended.push(id);
-      else sessions[id] = record.expiresAt.getTime();
-    }),
-  );
-  return { sessions, ended };
-}
-
-/** Applies `change` to the quota record `id` (created when missing) with the store's `update`, else load and save. */
-async function upsertQuota(
-  store: SessionStore,
-  id: string,
-  owner: string,
-  change: (record: SessionRecord) => void,
-): Promise<void> {
-  const update = (store as { update?: Updater }).update?.bind(store);
-  for (let attempt = 0; ; attempt++) {
-    const record = update ? await update(id, change) : await loadChangeSave(store, id, change);
-    if (record !== undefined) return;
-    const fresh = new SessionRecord(id, QUOTA_MARK, QUOTA_TTL);
-    fresh.owner = owner;
-    change(fresh);
-    try {
-      return await store.save(fresh);
-    } catch (error) {
-      // Created meanwhile by another instance: change that one instead.
-      if (
-        attempt >= 3 ||
-        !(error instanceof SessionStoreError) ||
-        (error.kind as string) !== 'conflict'
-      )
-        throw error;
-    }
-  }
-}
-
-async function loadChangeSave(
-  store: SessionStore,
-  id: string,
-  change: (record: SessionRecord) => void,
-): Promise<SessionRecord | undefined> {
-  const record = await store.load(id);
-  if (record === undefined) return undefined;
-  change(record);
-  await store.save(record);
-  return record;
 }
