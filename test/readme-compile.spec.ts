@@ -29,6 +29,14 @@ function siblingsOf(index: number): ReadmeBlock[] {
 
 /** Stand-ins for packages a README block imports that this repository does not install. */
 const STUBS: Record<string, string> = {
+  '@nestjs/throttler': `import type { CanActivate, DynamicModule, ExecutionContext } from '@nestjs/common';
+export declare class ThrottlerModule {
+  static forRoot(options: { ttl: number; limit: number }[]): DynamicModule;
+}
+export declare class ThrottlerGuard implements CanActivate {
+  canActivate(context: ExecutionContext): Promise<boolean>;
+}
+`,
   '@nestjs/config': `import type { DynamicModule } from '@nestjs/common';
 export declare class ConfigModule {
   static forRoot(options?: Record<string, unknown>): Promise<DynamicModule>;

@@ -117,7 +117,7 @@ export const CORRUPTIONS: Corruption[] = [
   { kind: 'JSON number', write: set('42') },
   { kind: 'JSON array', write: set('[1,2,3]') },
   { kind: 'foreign object', write: set('{"hello":"world"}') },
-  { kind: 'unknown version', write: set((value) => value.replace('{"v":2', '{"v":9')) },
+  { kind: 'unknown version', write: set((value) => value.replace(/^\{"v":\d/, '{"v":9')) },
   {
     kind: 'times not numbers',
     write: set((value) => value.replace(/"a":[^,]*/, '"a":"yesterday    "')),

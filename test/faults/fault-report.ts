@@ -50,7 +50,11 @@ export function table(phases: Phase[]): string {
   });
   const head = ['phase', 'requests', 'statuses', 'first 503', 'recovery'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (row: string[]) => row.map((text, i) => text.padEnd(widths[i])).join(' | ');
+  const line = (row: string[]) =>
+    row
+      .map((text, i) => text.padEnd(widths[i]))
+      .join(' | ')
+      .trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.map(line)].join('\n');
 }
 
