@@ -112,6 +112,14 @@ describe.each(PLATFORMS)('Origin, Host and Content-Type checks on %s', (platform
     expect((await post(listed.url, INITIALIZE, { origin: listed.url })).status).toBe(403);
     const any = await boot({ transport: { allowedOrigins: ['*'] } });
     await initialize(any.url, { origin: 'https://evil.example' });
+    // The SDK transport does not check again (it would take '*' for an origin).
+    const protectedAny = await boot({
+      transport: { allowedOrigins: ['*'], enableDnsRebindingProtection: true },
+    });
+    const id = await initialize(protectedAny.url, { origin: 'https://evil.example' });
+    expect(
+      (await toolsList(protectedAny.url, id, { origin: 'https://other.example' })).status,
+    ).toBe(200);
   });
 
   it('checks the Origin of MCP 2026-07-28 requests too', async () => {
