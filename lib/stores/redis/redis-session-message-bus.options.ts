@@ -1,4 +1,5 @@
 import { checkMilliseconds, invalidOption } from '../../contract/option-checks';
+import type { RedisClusterClient, RedisInvalidationClient, RedisNodeClient } from './redis-client';
 
 /** Options of `RedisSessionMessageBus`. */
 export interface RedisSessionMessageBusOptions {
@@ -60,4 +61,22 @@ export function within<T>(promise: Promise<T>, ms: number): Promise<T> {
     timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Where the bus sends PUBLISH. On a cluster, always the same master (the
+ * first by address): messages then travel one path to each subscriber's node
+ * and keep their order, which a random node per message would not.
+ */
+export function publisherOf(client: RedisInvalidationClient): {
+  publish(channel: string, message: string): Promise<number>;
+} {
+  if (!client.isCluster) return client;
+  const address = (node: RedisNodeClient) => {
+    const { host, port } = (node as unknown as { options: { host?: string; port?: number } })
+      .options;
+    return `${host}:${port}`;
+  };
+  const masters = [...(client as RedisClusterClient).nodes('master')];
+  return masters.sort((x, y) => address(x).localeCompare(address(y)))[0] ?? client;
 }

@@ -10,6 +10,7 @@ import type { RedisClusterClient, RedisInvalidationClient, RedisNodeClient } fro
 import {
   BUS_PUBLISHER_OPTIONS,
   BUS_SUBSCRIBER_OVERRIDES,
+  publisherOf,
   type RedisSessionMessageBusOptions,
   resolveSessionBusOptions,
   within,
@@ -92,7 +93,10 @@ export class RedisSessionMessageBus implements McpSessionMessageBus, OnApplicati
     const channel = to === undefined ? this.channel : `${this.channel}:${to}`;
     try {
       const raw = encodeBusMessage(this.instanceId, message);
-      const receivers = await within(this.client.publish(channel, raw), this.publishTimeout);
+      const receivers = await within(
+        publisherOf(this.client).publish(channel, raw),
+        this.publishTimeout,
+      );
       if (this.publishFailing) this.logger.log('Session messages are published again');
       this.publishFailing = false;
       return to === undefined || this.client.isCluster || receivers > 0;

@@ -65,6 +65,21 @@ describe.each(servers.topologies)('RedisSessionMessageBus on a $name', (topology
     expect(heard[2]).toEqual([ended, reply]);
   });
 
+  it("keeps the order of one instance's messages", async () => {
+    const [a, b] = [bus(), bus()];
+    const heard = listen(b);
+    await until('subscribed', () => a.connected && b.connected);
+    const sent = Array.from({ length: 200 }, (_, n) => ({
+      kind: 'ended' as const,
+      sessionId: `s${n}`,
+    }));
+    await Promise.all(
+      sent.map((message, n) => a.publish(message, n % 2 ? b.instanceId : undefined)),
+    );
+    await until('all of them', () => heard.length === sent.length);
+    expect(heard).toEqual(sent);
+  });
+
   it('holds one subscriber connection per instance, however many listeners', async () => {
     // The subscribers of earlier cases (closed by afterEach) leave Redis a moment later.
     await until(
