@@ -18,7 +18,13 @@ export type {
 export type { RedisClient, RedisInvalidationClient } from './stores/redis/redis-client';
 export { PostgresSessionStore } from './stores/postgres/postgres-session.store';
 export type { PostgresSessionStoreOptions } from './stores/postgres/postgres-session.options';
-export type { PostgresPool, PostgresPoolClient } from './stores/postgres/postgres-client';
+export type {
+  PostgresPool,
+  PostgresPoolClient,
+  PostgresQuery,
+  PostgresResult,
+  PostgresValueParser,
+} from './stores/postgres/postgres-client';
 export { PostgresInvalidationChannel } from './stores/postgres/postgres-invalidation.channel';
 export type { PostgresInvalidationChannelOptions } from './stores/postgres/postgres-invalidation.channel';
 export { CachingSessionStore } from './stores/caching/caching-session.store';

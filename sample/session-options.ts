@@ -3,6 +3,8 @@ import {
   type McpSessionModuleOptions,
   MemoryEventStore,
   MemorySessionStore,
+  PostgresInvalidationChannel,
+  PostgresSessionStore,
   RedisEventStore,
   RedisInvalidationChannel,
   RedisServerEventBus,
@@ -21,6 +23,9 @@ function list(value: string | undefined): string[] | undefined {
 /**
  * The sample's session options from the environment:
  * - `REDIS_URL`: a caching store over Redis instead of the memory store;
+ * - `DATABASE_URL` (without `REDIS_URL`): a caching store over PostgreSQL,
+ *   its caches kept coherent by LISTEN/NOTIFY (run `migrate()` first: the
+ *   sample's `main.ts` does);
  * - `MCP_SESSION_TTL`: session time to live in ms;
  * - `MCP_ALLOWED_HOSTS` / `MCP_ALLOWED_ORIGINS` (comma-separated): the
  *   `Host` and `Origin` values the SDK's DNS-rebinding protection lets in.
@@ -30,7 +35,7 @@ function list(value: string | undefined): string[] | undefined {
  *   that already checks hosts;
  * - `MCP_REQUEST_STATE_KEY` (at least 32 bytes, the same on every instance):
  *   the key that signs the `requestState` of multi-round 2026-07-28 requests;
- *   required with `REDIS_URL`.
+ *   required with `REDIS_URL` or `DATABASE_URL`.
  */
 export function sampleSessionOptions(
   env: NodeJS.ProcessEnv = process.env,
@@ -67,6 +72,15 @@ export function sampleSessionOptions(
     options.eventStore = RedisEventStore.fromUrl(env.REDIS_URL);
     // Redis expires records by itself; the sweep only trims its index.
     options.cleanupInterval = 5 * 60_000;
+  } else if (env.DATABASE_URL) {
+    // A memory tier per instance over the shared table; NOTIFY tells the
+    // other instances of changes. (No Postgres buses: 2026-07-28 listen
+    // streams and 2025 server-to-client traffic stay per instance.)
+    options.store = new CachingSessionStore(
+      new MemorySessionStore(),
+      PostgresSessionStore.fromUrl(env.DATABASE_URL),
+      { channel: PostgresInvalidationChannel.fromUrl(env.DATABASE_URL) },
+    );
   }
   return options;
 }

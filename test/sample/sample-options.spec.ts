@@ -8,6 +8,7 @@ import {
 } from '../../lib';
 import { sampleMode } from '../../sample/mcp-server.factory';
 import { sampleSessionOptions } from '../../sample/session-options';
+import { PG_URL } from '../support/postgres-harness';
 import { type RedisNode, startRedisNode } from '../support/redis-harness';
 
 describe('the sample configuration', () => {
@@ -44,6 +45,12 @@ describe('the sample configuration', () => {
     expect(sampleMode({})).toBe('sample');
     expect(sampleMode({ MCP_SAMPLE_MODE: 'conformance' })).toBe('conformance');
     expect(() => sampleMode({ MCP_SAMPLE_MODE: 'demo' })).toThrow(/MCP_SAMPLE_MODE/);
+  });
+
+  it('uses a caching store over PostgreSQL with DATABASE_URL (and no REDIS_URL)', async () => {
+    const { store } = sampleSessionOptions({ DATABASE_URL: PG_URL });
+    expect(store).toBeInstanceOf(CachingSessionStore);
+    await (store as CachingSessionStore).onApplicationShutdown();
   });
 
   describe('with REDIS_URL', () => {
