@@ -16,7 +16,10 @@ function text(value: unknown) {
  * (`record.data`); a 2026-07-28 client, which has no session, in state
  * handles the server mints and the client passes back (`counter`, `notes`).
  */
-export function createSampleServer(context: McpServerContext, tools: SessionToolsService): McpServer {
+export function createSampleServer(
+  context: McpServerContext,
+  tools: SessionToolsService,
+): McpServer {
   const server = new McpServer(SAMPLE_SERVER_INFO, {
     instructions: 'Sample of nestjs-mcp-session: sessions that survive restarts and instance hops.',
     requestState: { verify: context.requestState.verify },
@@ -39,7 +42,10 @@ export function createSampleServer(context: McpServerContext, tools: SessionTool
         'in a state handle (`counter`, returned by the first call) for 2026-07-28 clients.',
       inputSchema: z.object({
         by: z.number().int().optional().describe('How much to add (default 1)'),
-        counter: z.string().optional().describe('The counter handle of an earlier call (2026-07-28)'),
+        counter: z
+          .string()
+          .optional()
+          .describe('The counter handle of an earlier call (2026-07-28)'),
       }),
     },
     async ({ by, counter }, ctx) =>
@@ -75,7 +81,12 @@ export function createSampleServer(context: McpServerContext, tools: SessionTool
         'rebuilt from the stored record on a new instance or after a restart).',
     },
     async () =>
-      text({ pid: process.pid, era: context.era, serverBuiltAt: builtAt, builtFor: context.record?.clientInfo }),
+      text({
+        pid: process.pid,
+        era: context.era,
+        serverBuiltAt: builtAt,
+        builtFor: context.record?.clientInfo,
+      }),
   );
 
   return server;
