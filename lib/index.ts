@@ -81,9 +81,11 @@ export type {
   McpSessionServer,
   McpSessionServerFactory,
   McpSessionTransportOptions,
+} from './interfaces/mcp-session-options.interface';
+export type {
   McpSessionLimits,
   StoreBreakerOptions,
-} from './interfaces/mcp-session-options.interface';
+} from './interfaces/mcp-session-limits.interface';
 export { InjectSessionStore, InjectMcpSessionOptions, McpSession } from './mcp-session.decorators';
 export { McpSessionInterceptor } from './interceptors/mcp-session.interceptor';
 export { McpParseErrorFilter } from './interceptors/mcp-parse-error.filter';

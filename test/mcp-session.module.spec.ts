@@ -14,6 +14,7 @@ import {
   MemorySessionStore,
   MemoryServerEventBus,
   SessionStore,
+  MemorySessionMessageBus,
 } from '../lib';
 
 /** A stand-in for @nestjs/config: a module that exports a settings service. */
@@ -70,6 +71,7 @@ describe('McpSessionModule', () => {
       eventBus: expect.any(MemoryServerEventBus),
       maxLocalSessions: 2_000,
       storeBreaker: {},
+      messageBus: expect.any(MemorySessionMessageBus),
     });
     await moduleRef.close();
   });

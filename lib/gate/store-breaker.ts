@@ -1,6 +1,6 @@
 import type { SessionStore } from '../contract/session-store';
 import { SessionStoreError } from '../contract/session-store.error';
-import type { StoreBreakerOptions } from '../interfaces/mcp-session-options.interface';
+import type { StoreBreakerOptions } from '../interfaces/mcp-session-limits.interface';
 
 /** Default {@link StoreBreakerOptions}. */
 export const DEFAULT_STORE_BREAKER: Required<StoreBreakerOptions> = Object.freeze({
