@@ -1,4 +1,12 @@
-import { MemorySessionStore, SessionRecord, SessionStore, SessionStoreError } from '../../lib';
+import {
+  MemorySessionStore,
+  SessionRecord,
+  type SessionRecordChange,
+  SessionStore,
+  SessionStoreError,
+  type SessionUpdateOptions,
+  updateRecord,
+} from '../../lib';
 
 type Method = 'create' | 'save' | 'load' | 'delete' | 'touch' | 'count' | 'cleanupExpired';
 
@@ -49,6 +57,7 @@ export class InstrumentedSessionStore extends MemorySessionStore {
       load: (id) => super.load(id),
       delete: (id) => super.delete(id),
       touch: (id, ttlMs) => super.touch(id, ttlMs),
+      update: (id, change, options) => super.update(id, change, options),
       count: () => super.count(),
       cleanupExpired: () => super.cleanupExpired(),
     };
@@ -96,6 +105,14 @@ export class InstrumentedSessionStore extends MemorySessionStore {
   }
   override touch(id: string, ttlMs: number): Promise<SessionRecord | undefined> {
     return this.run('touch', () => this.inner.touch!(id, ttlMs));
+  }
+  /** The wrapped store's update (not counted, failed or held). */
+  override update(
+    id: string,
+    change: SessionRecordChange,
+    options?: SessionUpdateOptions,
+  ): Promise<SessionRecord | undefined> {
+    return updateRecord(this.inner, id, change, options);
   }
   override count(): Promise<number> {
     return this.run('count', () => this.inner.count!());

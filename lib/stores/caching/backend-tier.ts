@@ -7,6 +7,7 @@ import { touchOrExtend } from '../../contract/touch-or-extend';
 import {
   type SessionRecordChange,
   type SessionUpdateOptions,
+  UpdateQueue,
   updateRecord,
 } from '../../contract/update-record';
 import type { CacheIndex } from './cache-index';
@@ -38,6 +39,7 @@ export class BackendTier {
   private readonly channel?: SessionInvalidationChannel;
   private readonly touchInterval?: number;
   private readonly serveStaleOnError: boolean;
+  private readonly fills = new UpdateQueue();
 
   constructor(
     private readonly store: SessionStore,
@@ -160,22 +162,28 @@ export class BackendTier {
 
   /**
    * Copies a record the backend confirmed (asked at `startedAt`; it expires
-   * there at `backendExpiresAt`) into the cache, unless an invalidation raced it.
+   * there at `backendExpiresAt`) into the cache, unless an invalidation raced
+   * it or a later revision is cached already (a read that started before a
+   * write of this instance, answered after it). The fills of one id run one
+   * after another, so that the copy cached is the one confirmed.
    */
-  private async fill(
+  private fill(
     id: string,
     record: SessionRecord,
     start: number,
     startedAt: number,
     backendExpiresAt: number = record.expiresAt.getTime(),
   ): Promise<void> {
-    if (!this.trusting() || !this.index.mayFill(id, start)) return;
-    if (!(await this.cache.put(record))) return;
-    // Checked again: an invalidation may have come while the cache wrote.
-    if (this.trusting() && this.index.mayFill(id, start)) {
-      this.index.confirm(id, backendExpiresAt, startedAt);
-    } else {
-      this.cache.drop(id);
-    }
+    return this.fills.run(id, async () => {
+      if (!this.trusting() || !this.index.mayFill(id, start)) return;
+      if (this.index.holdsNewer(id, record.revision, Date.now())) return;
+      if (!(await this.cache.put(record))) return;
+      // Checked again: an invalidation may have come while the cache wrote.
+      if (this.trusting() && this.index.mayFill(id, start)) {
+        this.index.confirm(id, backendExpiresAt, startedAt, record.revision);
+      } else {
+        this.cache.drop(id);
+      }
+    });
   }
 }

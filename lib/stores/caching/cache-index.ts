@@ -6,6 +6,8 @@ export interface CacheEntry {
   trustUntil: number;
   /** The record's expiry (epoch ms) as the backend last confirmed it. */
   backendExpiresAt: number;
+  /** The revision of the cached copy. */
+  revision: number;
   /** Read since the last eviction pass: the entry gets a second chance. */
   used: boolean;
 }
@@ -104,19 +106,29 @@ export class CacheIndex implements SessionInvalidationListener {
   }
 
   /**
-   * Trusts the copy of `id` that the backend just confirmed (it expires there
-   * at `expiresAt`), until `cacheTtl` from `now` or that expiry, whichever
-   * comes first.
+   * True when a trusted copy of `id` is of a later revision than `revision`:
+   * a read that started before that write must not replace it.
    */
-  confirm(id: string, expiresAt: number, now: number): void {
+  holdsNewer(id: string, revision: number, now: number): boolean {
+    const entry = this.entries.get(id);
+    return entry !== undefined && now < entry.trustUntil && entry.revision > revision;
+  }
+
+  /**
+   * Trusts the copy of `id` (at `revision`) that the backend just confirmed
+   * (it expires there at `expiresAt`), until `cacheTtl` from `now` or that
+   * expiry, whichever comes first.
+   */
+  confirm(id: string, expiresAt: number, now: number, revision: number): void {
     const trustUntil = Math.min(now + this.cacheTtl, expiresAt);
     const entry = this.entries.get(id);
     if (entry !== undefined) {
       entry.trustUntil = trustUntil;
       entry.backendExpiresAt = expiresAt;
+      entry.revision = revision;
       return;
     }
-    this.entries.set(id, { trustUntil, backendExpiresAt: expiresAt, used: false });
+    this.entries.set(id, { trustUntil, backendExpiresAt: expiresAt, revision, used: false });
     if (this.entries.size > this.maxEntries) this.evict();
   }
 

@@ -62,6 +62,7 @@ export class CachingSessionStore implements SessionStore, OnApplicationShutdown 
     const id = record.id;
     this.index.invalidate(id);
     await this.backend.write('save', record);
+    this.settle(id, record.revision);
     await this.publish(id);
   }
 
@@ -79,7 +80,10 @@ export class CachingSessionStore implements SessionStore, OnApplicationShutdown 
   ): Promise<SessionRecord | undefined> {
     this.index.invalidate(id);
     const record = await this.backend.update(id, change, options);
-    if (record !== undefined) await this.publish(id);
+    if (record !== undefined) {
+      this.settle(id, record.revision);
+      await this.publish(id);
+    }
     return record;
   }
 
@@ -98,7 +102,13 @@ export class CachingSessionStore implements SessionStore, OnApplicationShutdown 
   async delete(id: string): Promise<void> {
     // Dropped locally first: whatever the backend answers, no copy survives.
     this.index.invalidate(id);
-    await backendCall('delete', id, () => this.store.delete(id));
+    try {
+      await backendCall('delete', id, () => this.store.delete(id));
+    } finally {
+      // Again: a read of this instance that started before the delete landed
+      // may have cached the record meanwhile.
+      this.index.invalidate(id);
+    }
     await this.publish(id);
   }
 
@@ -141,6 +151,16 @@ export class CachingSessionStore implements SessionStore, OnApplicationShutdown 
     for (const part of [this.channel, this.store, this.cache] as (Closable | undefined)[]) {
       await part?.onApplicationShutdown?.(signal);
     }
+  }
+
+  /**
+   * After this instance wrote `revision` of `id`: unless that revision (or a
+   * later one) is what the cache now trusts, drops the copy, which a read
+   * that started before the write landed may have cached meanwhile (other
+   * instances drop theirs on the invalidation this write publishes).
+   */
+  private settle(id: string, revision: number): void {
+    if (!this.index.holdsNewer(id, revision - 1, Date.now())) this.index.invalidate(id);
   }
 
   private async publish(id: string): Promise<void> {
