@@ -149,7 +149,9 @@ export class RedisRecords {
    */
   private async quarantine(id: string, raw: Unreadable, why: unknown): Promise<boolean> {
     const keys = this.keys.recordIndexQuarantine(id);
-    const args = [raw ?? '', id, QUARANTINE_TTL_MS, raw === null ? 't' : 'v'];
+    // U+FFFD: the stored bytes are not UTF-8 and the client's copy is lossy.
+    const kind = raw === null ? 't' : raw.includes('\uFFFD') ? 'b' : 'v';
+    const args = [raw ?? '', id, QUARANTINE_TTL_MS, kind];
     const moved = await this.run('quarantine', id, () =>
       runScript(this.client, W.QUARANTINE, keys, args),
     );

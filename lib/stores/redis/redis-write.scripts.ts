@@ -1,4 +1,4 @@
-import { R_LABEL, R_LABEL_AT, RECORD_HEAD_V1, TIMES_OFFSET } from './record.codec';
+import { R_LABEL, R_LABEL_AT, RECORD_HEAD, RECORD_HEAD_V1, TIMES_OFFSET } from './record.codec';
 import { DEADLINE, IN_LAYOUT, lua, range, script } from './redis-scripts';
 
 /** What the write scripts answer. */
@@ -79,14 +79,21 @@ return 1`);
 /**
  * Moves an unreadable record aside, only if it is still what the caller read:
  * the value ARGV[1] (ARGV[4] = 'v'), or a key of another type than string
- * (ARGV[4] = 't'). KEYS: record, index, quarantine. ARGV: value, id,
+ * (ARGV[4] = 't'), or bytes that are not UTF-8 (ARGV[4] = 'b': the client
+ * read them lossily, so they are compared by not being a record written by
+ * this codec). KEYS: record, index, quarantine. ARGV: value, id,
  * quarantine ttl, kind. Returns 1 when moved, 0 when the key changed or went.
  */
 export const QUARANTINE = script(`local t = redis.call('TYPE', KEYS[1])['ok']
 if t == 'none' then return 0 end
 if ARGV[4] == 't' then
   if t == 'string' then return 0 end
-elseif t ~= 'string' or redis.call('GET', KEYS[1]) ~= ARGV[1] then
+elseif t ~= 'string' then
+  return 0
+elseif ARGV[4] == 'b' then
+  local head = string.sub(redis.call('GET', KEYS[1]), 1, ${RECORD_HEAD_V1.length})
+  if head == ${lua(RECORD_HEAD_V1)} or head == ${lua(RECORD_HEAD)} then return 0 end
+elseif redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return 0
 end
 ${MOVE_ASIDE(3, 2)}

@@ -115,6 +115,24 @@ describe('RedisSessionStore and values it cannot read', () => {
     await expectMovedAside(raw);
   });
 
+  it.each([
+    ['load', (id: string) => store.load(id)],
+    ['touch', (id: string) => store.touch(id, 60_000)],
+  ] as const)(
+    '%s of bytes that are not UTF-8: undefined, moved aside, logged once',
+    async (_op, call) => {
+      const bytes = Buffer.from([0xff, 0xfe, 0x00, 0x01, 0x7b]);
+      const neighbour = new SessionRecord('neighbour', '2025-11-25', 60_000);
+      await store.create(neighbour);
+      await client.set(record, bytes, 'PXAT', future);
+      await client.zadd(index, future, ID);
+      expect(await call(ID)).toBeUndefined();
+      expect(await client.exists(record)).toBe(0);
+      expect(await client.getBuffer(quarantine)).toEqual(bytes);
+      expect(warn).toHaveBeenCalledTimes(1);
+    },
+  );
+
   it.each(corrupt)('touch of %s: undefined, moved aside, logged once', async (_, raw, inLayout) => {
     await plant(raw);
     expect(await store.touch(ID, 60_000)).toBeUndefined();
