@@ -6,6 +6,7 @@ import { cleanupAtScale } from './scenarios/cleanup-at-scale';
 import { httpModernCall } from './scenarios/http-modern-call';
 import { httpToolsCall } from './scenarios/http-tools-call';
 import { postgresStore } from './scenarios/postgres';
+import { sessionRouting } from './scenarios/session-routing';
 import { redisTouchVsGet, redisTouchVsPeer } from './scenarios/redis-touch';
 import { touchAtScale } from './scenarios/touch-at-scale';
 import { parseArgs, type BenchContext, type Scenario } from './support/context';
@@ -27,6 +28,7 @@ const SCENARIOS: Scenario[] = [
   cleanupAtScale,
   postgresStore,
   httpModernCall,
+  sessionRouting,
 ];
 
 const ROOT = join(__dirname, '..');
