@@ -11,7 +11,8 @@ import {
 } from '../../contract/update-record';
 import { pooledQuery } from './postgres-call';
 import type { PostgresPool, PostgresQuery, PostgresResult } from './postgres-client';
-import { decodeRow, encodeRow, storableId } from './postgres-record.codec';
+import { encodeRow, storableId } from './postgres-record.codec';
+import { decodeOrMove, type ReadRow } from './postgres-quarantine';
 import type { ResolvedPostgresSessionStoreOptions } from './postgres-session.options';
 import { statements, type PostgresStatements } from './postgres-sql';
 import { pooledTransaction } from './postgres-transaction';
@@ -96,8 +97,11 @@ export class PostgresRows {
     return pooledTransaction(this.pool, 'update', id, timeout, async (query) => {
       const { rows } = await query({ ...this.sql.lock, values: [id, Date.now()] });
       if (rows.length === 0) return undefined;
-      const [format, revision, raw, created, accessed, expires] = rows[0] as unknown[];
-      const locked = decodeRow(id, format, revision, raw, created, accessed, expires);
+      const move = async (values: unknown[]) =>
+        (await query({ ...this.sql.quarantine, values })).rowCount === 1;
+      // Locked: an unreadable row is moved aside (never `null`).
+      const locked = await decodeOrMove(id, rows[0] as ReadRow, move);
+      if (!locked) return undefined;
       applyChange(locked, change);
       const read = locked.revision;
       const values = [...encodeRow(locked, this.options.maxRecordBytes), Date.now(), read];
@@ -109,13 +113,16 @@ export class PostgresRows {
     });
   }
 
-  /** A decoded copy of the live row, or `undefined`. */
+  /** A decoded copy of the live row, or `undefined`; an unreadable row is moved aside. */
   async read(id: string): Promise<SessionRecord | undefined> {
     if (!storableId(id)) return undefined;
-    const { rows } = await this.run(this.sql.load, 'load', id, [id, Date.now()]);
-    if (rows.length === 0) return undefined;
-    const [format, revision, raw, created, accessed, expires] = rows[0] as unknown[];
-    return decodeRow(id, format, revision, raw, created, accessed, expires);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const { rows } = await this.run(this.sql.load, 'load', id, [id, Date.now()]);
+      if (rows.length === 0) return undefined;
+      const record = await decodeOrMove(id, rows[0] as ReadRow, this.move(id));
+      if (record !== null) return record;
+    }
+    return undefined;
   }
 
   /** Extends the live row (`lastAccessed` = now, `expiresAt` = now + `ttlMs`) and returns it, or `undefined`. */
@@ -126,7 +133,8 @@ export class PostgresRows {
     const { rows } = await this.run(this.sql.touch, 'touch', id, [id, now, expiresAt]);
     if (rows.length === 0) return undefined;
     const [format, revision, raw, created] = rows[0] as unknown[];
-    return decodeRow(id, format, revision, raw, created, now, expiresAt);
+    const row: ReadRow = [format, revision, raw, created, now, expiresAt];
+    return (await decodeOrMove(id, row, this.move(id))) ?? this.read(id);
   }
 
   /** Deletes the row, if any. */
@@ -142,7 +150,8 @@ export class PostgresRows {
 
   /**
    * Deletes rows expired before now in batches of `cleanupBatchSize`, pausing
-   * after each full batch as long as it took; resolves to how many.
+   * after each full batch as long as it took; resolves to how many. Then
+   * drops the quarantined rows whose day has passed (not counted).
    */
   async sweep(): Promise<number> {
     const batch = this.options.cleanupBatchSize;
@@ -153,9 +162,17 @@ export class PostgresRows {
       const values = [now, batch];
       const { rowCount } = await this.run(this.sql.cleanup, 'cleanupExpired', undefined, values);
       removed += rowCount ?? 0;
-      if (rowCount !== batch) return removed;
+      if (rowCount !== batch) break;
       await pause(performance.now() - began);
     }
+    await this.run(this.sql.purge, 'cleanupExpired', undefined, [now]);
+    return removed;
+  }
+
+  /** The quarantine statement for `id`, as {@link decodeOrMove} runs it. */
+  private move(id: string) {
+    return async (values: unknown[]) =>
+      (await this.run(this.sql.quarantine, 'quarantine', id, values)).rowCount === 1;
   }
 
   /** Runs one statement bounded by `statementTimeout`; any failure becomes kind `backend`. */

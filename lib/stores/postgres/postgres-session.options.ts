@@ -52,6 +52,8 @@ export type ResolvedPostgresSessionStoreOptions = Required<PostgresSessionStoreO
 const MAX_IDENTIFIER = 63;
 /** Suffix of the expiry index's name (`<table>_expires_at_idx`). */
 export const INDEX_SUFFIX = '_expires_at_idx';
+/** Suffix of the quarantine table's name (`<table>_quarantine`), shorter than the index's. */
+export const QUARANTINE_SUFFIX = '_quarantine';
 
 const OWNER = 'PostgresSessionStore';
 

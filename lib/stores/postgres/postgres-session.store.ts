@@ -92,9 +92,11 @@ export class PostgresSessionStore implements SessionStore, OnApplicationShutdown
   }
 
   /**
-   * Creates the table and its expiry index when missing; idempotent, and safe
-   * when several instances run it at once (an advisory lock orders them). Run
-   * it at deployment or boot, never per request. The schema must exist.
+   * Creates the table, its expiry index and its quarantine table when
+   * missing, and adds the `revision` column to a table of an earlier version;
+   * idempotent, and safe when several instances run it at once (an advisory
+   * lock orders them). Run it at deployment or boot, never per request. The
+   * schema must exist.
    * Bounded by 30 s or `statementTimeout`, whichever is longer.
    */
   async migrate(): Promise<void> {
@@ -124,7 +126,11 @@ export class PostgresSessionStore implements SessionStore, OnApplicationShutdown
     }
   }
 
-  /** One SELECT: a decoded copy, `undefined` for unknown or expired ids, kind `decode` for a corrupt row. */
+  /**
+   * One SELECT: a decoded copy, `undefined` for unknown or expired ids. A row
+   * this version cannot read is moved to the quarantine table (kept a day,
+   * logged once) and the id is then unknown.
+   */
   load(id: string): Promise<SessionRecord | undefined> {
     return this.rows.read(id);
   }
@@ -137,8 +143,8 @@ export class PostgresSessionStore implements SessionStore, OnApplicationShutdown
   /**
    * One UPDATE: extends a live row (`lastAccessed` = now, `expiresAt` = now +
    * `ttlMs`; the revision is kept) and returns it. Unknown, deleted or expired
-   * ids give `undefined` and nothing is written. A row of an unknown format
-   * gets its times extended, then the call rejects with kind `decode`.
+   * ids give `undefined` and nothing is written. A row this version cannot
+   * read is moved aside as by `load`.
    * @throws InvalidOptionError (a `RangeError`) when `ttlMs` is negative or not finite.
    */
   async touch(id: string, ttlMs: number): Promise<SessionRecord | undefined> {

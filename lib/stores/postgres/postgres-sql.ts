@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { PostgresQuery } from './postgres-client';
-import { INDEX_SUFFIX } from './postgres-session.options';
+import { INDEX_SUFFIX, QUARANTINE_SUFFIX } from './postgres-session.options';
 
 /** Quotes an identifier (embedded double quotes doubled): names are data, never SQL. */
 export function quoteIdent(name: string): string {
@@ -29,22 +29,48 @@ const REPLACE =
   'SET format = EXCLUDED.format, revision = EXCLUDED.revision, created_at = EXCLUDED.created_at, ' +
   'last_accessed = EXCLUDED.last_accessed, expires_at = EXCLUDED.expires_at, record = EXCLUDED.record';
 
+/** A SQL string literal of `text` (embedded single quotes doubled). */
+const literal = (text: string): string => `'${text.replace(/'/g, "''")}'`;
+
+/** The quarantine table of `table`: its rows moved aside, kept a day for inspection. */
+export const quarantineTable = (table: string): string => `${table}${QUARANTINE_SUFFIX}`;
+
 /**
- * The table and its expiry index, for `schema`.`table`: what `migrate()` runs
- * (idempotent) and what teams running their own migrations apply.
+ * The table, its expiry index and its quarantine table, for `schema`.`table`:
+ * what `migrate()` runs (idempotent) and what teams running their own
+ * migrations apply. A table made by an earlier version gets its `revision`
+ * column (existing rows at revision 1), checked first so that a table that
+ * has it is not locked again at every boot.
  */
 export function migrationSql(schema: string, table: string): string {
   const t = `${quoteIdent(schema)}.${quoteIdent(table)}`;
+  const q = `${quoteIdent(schema)}.${quoteIdent(quarantineTable(table))}`;
   return `CREATE TABLE IF NOT EXISTS ${t} (
   id            text        PRIMARY KEY,
   format        smallint    NOT NULL,
-  revision      bigint      NOT NULL,
+  revision      bigint      NOT NULL DEFAULT 1,
   created_at    timestamptz NOT NULL,
   last_accessed timestamptz NOT NULL,
   expires_at    timestamptz NOT NULL,
   record        text        NOT NULL
 );
+DO $mcp_session_migration$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = ${literal(schema)}
+                 AND table_name = ${literal(table)} AND column_name = 'revision') THEN
+    ALTER TABLE ${t} ADD COLUMN revision bigint NOT NULL DEFAULT 1;
+  END IF;
+END $mcp_session_migration$;
 CREATE INDEX IF NOT EXISTS ${quoteIdent(table + INDEX_SUFFIX)} ON ${t} (expires_at);
+CREATE TABLE IF NOT EXISTS ${q} (
+  id                text        PRIMARY KEY,
+  format            smallint    NOT NULL,
+  revision          bigint      NOT NULL,
+  created_at        timestamptz NOT NULL,
+  last_accessed     timestamptz NOT NULL,
+  expires_at        timestamptz NOT NULL,
+  record            text        NOT NULL,
+  quarantined_until timestamptz NOT NULL
+);
 `;
 }
 
@@ -78,6 +104,13 @@ export interface PostgresStatements {
   count: PostgresQuery;
   /** $1 now, $2 batch size: deletes one batch of expired rows. */
   cleanup: PostgresQuery;
+  /**
+   * $1 id, $2 format, $3 revision, $4 record (as read), $5 until: moves the
+   * row to the quarantine table if it is still what was read.
+   */
+  quarantine: PostgresQuery;
+  /** $1 now: deletes the quarantined rows whose day has passed. */
+  purge: PostgresQuery;
 }
 
 /** Every column is read as text (we parse it): a pool's own type parsers never apply. */
@@ -96,6 +129,7 @@ export function statements(
   { prepared, synchronousCommit }: StatementOptions,
 ): PostgresStatements {
   const t = `${quoteIdent(schema)}.${quoteIdent(table)}`;
+  const q = `${quoteIdent(schema)}.${quoteIdent(quarantineTable(table))}`;
   const from = synchronousCommit ? '' : ` FROM ${ASYNC}`;
   const using = synchronousCommit ? '' : ` USING ${ASYNC}`;
   const texts: Record<keyof PostgresStatements, string> = {
@@ -112,6 +146,8 @@ export function statements(
     // Row locks taken in expiry order, a bounded batch per statement; SKIP
     // LOCKED lets two sweeping instances (and rows being written) pass by.
     cleanup: `DELETE FROM ${t}${using} WHERE ctid = ANY (ARRAY(SELECT ctid FROM ${t} WHERE expires_at <= ${at('$1')} ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED))`,
+    quarantine: `WITH moved AS (DELETE FROM ${t} WHERE id = $1 AND format = $2::smallint AND revision = $3::int8 AND record = $4 RETURNING ${COLUMNS}) INSERT INTO ${q} (${COLUMNS}, quarantined_until) SELECT ${COLUMNS}, ${at('$5')} FROM moved ON CONFLICT (id) DO UPDATE ${REPLACE}, quarantined_until = EXCLUDED.quarantined_until`,
+    purge: `DELETE FROM ${q} WHERE quarantined_until <= ${at('$1')}`,
   };
   const out = {} as PostgresStatements;
   for (const [op, text] of Object.entries(texts) as [keyof PostgresStatements, string][]) {

@@ -89,7 +89,10 @@ describe(`PostgresSessionStore.cleanupExpired over ${ROWS} rows, ${100 / EXPIRED
     expect(removed).toBe(ROWS / EXPIRED_EVERY);
     expect(failures).toEqual([]);
     expect(served).toBeGreaterThan(0);
-    const batches = spied.sent.filter(({ text }) => text.startsWith('DELETE'));
+    // The batches of the sessions table (the sweep then purges the quarantine table once).
+    const batches = spied.sent.filter(
+      ({ text }) => text.startsWith('DELETE') && text.includes('ctid'),
+    );
     expect(batches.length).toBe(ROWS / EXPIRED_EVERY / 1000 + 1);
     expect(Math.max(...batches.map(({ rows }) => rows))).toBe(1000);
     expect(await sweeper.count()).toBe(ROWS - ROWS / EXPIRED_EVERY);
