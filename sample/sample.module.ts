@@ -1,6 +1,12 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import { MCP_SERVER_FACTORY, McpSessionModule, type McpSessionModuleOptions } from '../lib';
+import {
+  MCP_SERVER_FACTORY,
+  McpParseErrorFilter,
+  McpSessionModule,
+  type McpSessionModuleOptions,
+} from '../lib';
 import { HealthController } from './health.controller';
 import { SampleServerFactory } from './mcp-server.factory';
 import { McpController } from './mcp.controller';
@@ -10,7 +16,8 @@ import { SessionToolsService } from './session-tools.service';
 /**
  * The sample MCP server as one module: the MCP endpoint on `/mcp`, a plain
  * `GET /session` route behind the interceptor, `GET /health` (terminus), the
- * session module with `options`, and the server factory.
+ * session module with `options`, the server factory, and the JSON-RPC parse
+ * error filter.
  */
 @Module({})
 export class SampleModule {
@@ -24,6 +31,8 @@ export class SampleModule {
         SessionToolsService,
         SampleServerFactory,
         { provide: MCP_SERVER_FACTORY, useExisting: SampleServerFactory },
+        // Invalid JSON on /mcp: 400 with JSON-RPC -32700, as the SDK answers it.
+        { provide: APP_FILTER, useClass: McpParseErrorFilter },
       ],
     };
   }
