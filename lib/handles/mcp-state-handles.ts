@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { SessionRecord } from '../contract/session-record';
 import { SessionStore } from '../contract/session-store';
+import { updateRecord } from '../contract/update-record';
 import type { McpSessionOptions } from '../interfaces/mcp-session-options.interface';
 import { MCP_SESSION_OPTIONS } from '../mcp-session.constants';
 import { type McpCaller, McpCallers } from '../sdk/mcp-callers';
@@ -9,6 +10,9 @@ import { STATE_HANDLE_MARK, STATE_HANDLE_PREFIX } from './state-handle.constants
 
 /** 192 random bits: the spec asks at least 128 for a handle usable without authentication. */
 const HANDLE_BYTES = 24;
+
+/** Aborts an update whose record is not the caller's handle (nothing is written). */
+const NOT_YOURS = new Error("not the caller's handle");
 
 /** The JSON data a handle holds. */
 export type McpHandleData = Record<string, unknown>;
@@ -57,12 +61,26 @@ export class McpStateHandles {
    * Replaces the data of `handle` and extends its life by `ttl`.
    * @returns `false` when the handle is unknown, expired or another caller's.
    */
-  async update(caller: McpCaller, handle: string, data: McpHandleData, ttl = this.options.ttl): Promise<boolean> {
-    const record = await this.find(caller, handle);
-    if (record === undefined) return false;
-    record.data = data;
-    await this.store.save(record.touch(ttl));
-    return true;
+  async update(
+    caller: McpCaller,
+    handle: string,
+    data: McpHandleData,
+    ttl = this.options.ttl,
+  ): Promise<boolean> {
+    if ((await this.find(caller, handle)) === undefined) return false;
+    const owner = this.callers.principalOf(caller);
+    // Atomic in the store: the owner is checked again on the record being changed.
+    const updated = await updateRecord(this.store, handle, (record) => {
+      if (record.protocolVersion !== STATE_HANDLE_MARK || (record.owner ?? undefined) !== owner) {
+        throw NOT_YOURS;
+      }
+      record.data = data;
+      record.touch(ttl);
+    }).catch((error: unknown) => {
+      if (error === NOT_YOURS) return undefined;
+      throw error;
+    });
+    return updated !== undefined;
   }
 
   /**
