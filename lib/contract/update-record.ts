@@ -30,6 +30,14 @@ export const DEFAULT_UPDATE_RETRIES = 10;
 export type WriteOutcome = 'written' | 'conflict' | 'gone';
 
 /**
+ * A write lost to another write that also brought back the record as it is
+ * stored now (a copy the caller owns), so that the next attempt needs no read.
+ */
+export interface ConflictWithCurrent {
+  readonly current: SessionRecord;
+}
+
+/**
  * Applies `change` to `record` (a copy the caller owns); `id` and `revision`
  * are restored after it.
  * @throws whatever `change` throws; TypeError when it returns a promise.
@@ -110,8 +118,13 @@ export class UpdateQueue {
 /**
  * The optimistic update loop of a shared store: `read` the live record (a
  * copy), apply `change`, `write` it only if the stored revision is still the
- * one read; after a conflict, pause briefly and start again, at most
- * `retries` more times. Run it in the store's {@link UpdateQueue}, so that
+ * one read; after a conflict, start again, at most `retries` more times. When
+ * the first write lost and brought back the stored record
+ * ({@link ConflictWithCurrent}), the second attempt applies the change to it
+ * at once, with no read and no pause: it reaches the store before a writer
+ * that still has to read, so a writer that lost once does not sit out the
+ * other's whole burst. Otherwise it pauses briefly and reads again (`read`
+ * gets the attempt's number: a store may take a write lease for later ones). Run it in the store's {@link UpdateQueue}, so that
  * only other processes can make it retry.
  * @returns the record as written, or `undefined` when it is unknown, deleted or expired.
  * @throws whatever `change` throws; SessionStoreError kind `conflict` when every attempt lost.
@@ -120,12 +133,14 @@ export async function optimisticUpdate(
   id: string,
   change: SessionRecordChange,
   options: SessionUpdateOptions | undefined,
-  read: () => Promise<SessionRecord | undefined>,
-  write: (record: SessionRecord) => Promise<WriteOutcome>,
+  read: (attempt: number) => Promise<SessionRecord | undefined>,
+  write: (record: SessionRecord) => Promise<WriteOutcome | ConflictWithCurrent>,
 ): Promise<SessionRecord | undefined> {
   const retries = retriesOf(options);
+  let current: SessionRecord | undefined;
   for (let attempt = 0; ; attempt++) {
-    const record = await read();
+    const record = current ?? (await read(attempt));
+    current = undefined;
     if (record === undefined) return undefined;
     applyChange(record, change);
     const outcome = await write(record);
@@ -136,7 +151,10 @@ export async function optimisticUpdate(
       const message = `update of session ${shortId(id)}: ${tries} lost to concurrent writes`;
       throw new SessionStoreError('conflict', message);
     }
-    await conflictBackoff(attempt);
+    // The first loss is retried at once on the record it brought back; later
+    // ones pause (several writers retrying at once would only collide again).
+    if (outcome !== 'conflict' && attempt === 0) current = outcome.current;
+    else await conflictBackoff(attempt);
   }
 }
 

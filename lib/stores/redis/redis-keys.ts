@@ -49,6 +49,22 @@ export class RedisKeys {
   }
 
   /** The expiry index of the bucket that holds `id`. */
+  /**
+   * The keys of a compare-and-set write: record, index, quarantine, and the
+   * record's write lease (`{b}~id`: no record, quarantine or index key has a
+   * `~` after the tag).
+   */
+  writeKeys(id: string): [record: string, index: string, quarantine: string, lease: string] {
+    const b = this.bucketOf(id);
+    const tag = `${this.prefix}{${b}}`;
+    return [`${tag}:${id}`, this.index(b), `${tag}!${id}`, `${tag}~${id}`];
+  }
+
+  /** The write lease of record `id` (see {@link writeKeys}). */
+  lease(id: string): string {
+    return `${this.prefix}{${this.bucketOf(id)}}~${id}`;
+  }
+
   indexOf(id: string): string {
     return this.index(this.bucketOf(id));
   }

@@ -1,8 +1,12 @@
 import { Logger } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { SessionRecord } from '../../contract/session-record';
 import { SessionStoreError, shortId } from '../../contract/session-store.error';
-import { readRevision, type WriteOutcome } from '../../contract/update-record';
+import {
+  type ConflictWithCurrent,
+  readRevision,
+  type WriteOutcome,
+} from '../../contract/update-record';
 import {
   decodeRecord,
   encodeRecord,
@@ -19,6 +23,21 @@ import * as W from './redis-write.scripts';
 
 /** How long an unreadable record is kept under its quarantine key: a day. */
 export const QUARANTINE_TTL_MS = 24 * 60 * 60_000;
+
+/**
+ * An update's conflict: the stored value that won, decoded, when it is a
+ * live record; else a plain conflict (the next attempt reads and, for an
+ * unreadable value, moves it aside as a read does).
+ */
+function conflictWith(id: string, stored: unknown): WriteOutcome | ConflictWithCurrent {
+  if (typeof stored !== 'string') return 'conflict';
+  try {
+    const current = decodeRecord(id, stored);
+    return current.isExpired() ? 'conflict' : { current };
+  } catch {
+    return 'conflict';
+  }
+}
 
 /** A value as read (a string), or `null` for a key of another type. */
 type Unreadable = string | null;
@@ -59,24 +78,57 @@ export class RedisRecords {
 
   /**
    * Writes `record` at its next revision if the stored one is the revision it
-   * was read at: a save ('s') inserts when nothing is stored, an update ('u')
-   * does not. On success `record.revision` is the new revision.
+   * was read at and no other writer holds its write lease (`lease`: the
+   * token of this writer's, released by the write): a save ('s') inserts
+   * when nothing is stored, an update ('u') does not. On success
+   * `record.revision` is the new revision. An update that loses to another
+   * write gets the stored record back when it decodes and is live (else
+   * plain `'conflict'`: the next attempt reads).
    */
-  async put(record: SessionRecord, mode: 's' | 'u'): Promise<WriteOutcome> {
+  async put(
+    record: SessionRecord,
+    mode: 's' | 'u',
+    lease = '',
+  ): Promise<WriteOutcome | ConflictWithCurrent> {
     const { id } = record;
     const revision = readRevision(record);
     const value = encodeRecord(record, revision + 1, this.options.maxRecordBytes);
-    const keys = this.keys.recordIndexQuarantine(id);
+    const keys = this.keys.writeKeys(id);
     const args = [value, record.expiresAt.getTime(), id, revision];
     const op = mode === 's' ? 'save' : 'update';
-    const code = await this.write(op, id, W.WRITE, keys, args, mode, QUARANTINE_TTL_MS);
+    const extra = [mode, QUARANTINE_TTL_MS, lease];
+    const answer = await this.write(op, id, W.WRITE, keys, args, ...extra);
+    if (Array.isArray(answer)) return conflictWith(id, answer[1]);
+    const code = answer;
     if (code === W.WRITTEN_AFTER_QUARANTINE || code === W.GONE_AFTER_QUARANTINE) {
       this.movedAside(id, 'not in the version 1 or 2 layout, or not a string');
     }
-    if (code === W.CONFLICT) return 'conflict';
+    if (code === W.CONFLICT || code === W.LEASED) return 'conflict';
     if (code === W.GONE || code === W.GONE_AFTER_QUARANTINE) return 'gone';
     record.revision = revision + 1;
     return 'written';
+  }
+
+  /**
+   * Takes record `id`'s write lease (SET NX, for two command timeouts): while
+   * it is held, other writers' saves and updates of the record conflict, so
+   * the holder's next read and write cannot lose. @returns its token, or
+   * `undefined` when another writer holds it.
+   */
+  async takeLease(id: string): Promise<string | undefined> {
+    const token = randomBytes(9).toString('base64url');
+    const ms = 2 * this.options.commandTimeout;
+    const key = this.keys.lease(id);
+    const taken = await this.run('update', id, () =>
+      runScript(this.client, W.TAKE, [key], [token, ms]),
+    );
+    return taken === 1 ? token : undefined;
+  }
+
+  /** Gives up a lease a write did not use (the change threw, the record went, an error). */
+  async releaseLease(id: string, token: string): Promise<void> {
+    const key = this.keys.lease(id);
+    await this.run('update', id, () => runScript(this.client, W.RELEASE, [key], [token]));
   }
 
   /** Removes the record and its index entry. */
@@ -169,7 +221,8 @@ export class RedisRecords {
   /**
    * Runs a write script with a deadline (the last ARGV before `extra`): the
    * moment this call gives up, less a margin for the answer's way back.
-   * Resolves to the script's code; past the deadline, rejects with kind `backend`.
+   * Resolves to the script's code (or, for an update's conflict, the code and
+   * the stored value); past the deadline, rejects with kind `backend`.
    */
   private async write(
     op: string,
@@ -178,11 +231,13 @@ export class RedisRecords {
     keys: string[],
     args: (string | number)[],
     ...extra: (string | number)[]
-  ): Promise<number> {
+  ): Promise<number | unknown[]> {
     const timeout = this.options.commandTimeout;
     const deadline = Date.now() + timeout - Math.min(100, timeout / 10);
     const all = [...args, Math.floor(deadline), ...extra];
-    const code = Number(await this.run(op, id, () => runScript(this.client, lua, keys, all)));
+    const answer = await this.run(op, id, () => runScript(this.client, lua, keys, all));
+    if (Array.isArray(answer)) return answer;
+    const code = Number(answer);
     if (code === W.LATE) {
       throw new SessionStoreError(
         'backend',

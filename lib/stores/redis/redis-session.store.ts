@@ -21,6 +21,9 @@ import {
   type ResolvedRedisSessionStoreOptions,
 } from './redis-session.options';
 
+/** The attempt of an update (0-based) from which it takes the record's write lease first. */
+const LEASE_FROM_ATTEMPT = 2;
+
 /**
  * Sessions in Redis, single node or cluster, shared by every instance: one key
  * per record that expires with it, a one-script `touch`, an atomic `create`,
@@ -130,25 +133,37 @@ export class RedisSessionStore implements SessionStore, OnApplicationShutdown {
 
   /**
    * Optimistic read-modify-write: a GET, the change, then a compare-and-set
-   * script on the revision (cluster-safe: one key slot), again from a fresh
-   * GET when another write came first (see `SessionStore.update`). This
-   * store's updates of one id run one after another: only other instances'
-   * writes make an update retry.
+   * script on the revision (cluster-safe: one key slot). A write that lost
+   * to another gets the stored record back and is tried again on it at once;
+   * from the third attempt on, the update first takes the record's write
+   * lease, under which its read and write cannot lose (see
+   * `SessionStore.update`). This store's updates of one id run one after
+   * another: only other instances' writes make an update retry.
    */
   update(
     id: string,
     change: SessionRecordChange,
     options?: SessionUpdateOptions,
   ): Promise<SessionRecord | undefined> {
-    return this.updates.run(id, () =>
-      optimisticUpdate(
-        id,
-        change,
-        options,
-        () => this.records.read(id),
-        (record) => this.records.put(record, 'u'),
-      ),
-    );
+    return this.updates.run(id, async () => {
+      let lease: string | undefined;
+      const read = async (attempt: number) => {
+        if (attempt >= LEASE_FROM_ATTEMPT && lease === undefined) {
+          lease = await this.records.takeLease(id);
+        }
+        return this.records.read(id);
+      };
+      const write = async (record: SessionRecord) => {
+        const held = lease;
+        lease = undefined; // the write script releases it, whatever it answers
+        return this.records.put(record, 'u', held);
+      };
+      try {
+        return await optimisticUpdate(id, change, options, read, write);
+      } finally {
+        if (lease !== undefined) void this.records.releaseLease(id, lease).catch(() => undefined);
+      }
+    });
   }
 
   /** Live records, from the expiry index: one ZCOUNT per bucket, O(log n) each. */

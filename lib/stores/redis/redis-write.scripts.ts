@@ -8,10 +8,15 @@ export const WRITTEN_AFTER_QUARANTINE = 2;
 /** Not written: an update found nothing (or only an unreadable value, moved aside). */
 export const GONE = 0;
 export const GONE_AFTER_QUARANTINE = 3;
-/** Not written: the stored revision is not the expected one. */
+/**
+ * Not written: the stored revision is not the expected one. An update ('u')
+ * answers `{CONFLICT, stored value}`, a save the code alone.
+ */
 export const CONFLICT = -1;
 /** Not written: Redis ran the script after its deadline. */
 export const LATE = -2;
+/** Not written: another writer holds the record's write lease. */
+export const LEASED = -3;
 
 /**
  * Lua: moves the record key (any type) to the quarantine key for ARGV[`ttl`]
@@ -23,17 +28,25 @@ redis.call('ZREM', KEYS[2], ARGV[${id}])`;
 
 /**
  * save ('s') and update ('u'): a compare-and-set on the revision, unless past
- * the deadline. The stored revision is read from the value's layout (1 for a
+ * the deadline or another writer holds the record's write lease (a lease
+ * held by this writer, ARGV[8], is released: whatever the outcome, it has
+ * served). The stored revision is read from the value's layout (1 for a
  * version 1 value, the digits after `,"r":` in version 2) with no JSON work.
  * Missing key: a save inserts, an update writes nothing. A key of another
  * type or a value not in the layout is moved aside first (then as missing).
- * A stored revision other than ARGV[4]: nothing written. Otherwise the value
+ * A stored revision other than ARGV[4]: nothing written (an update gets the
+ * stored value back with the code, for its next attempt). Otherwise the value
  * is written with its expiry and index entry, or removed when that expiry
- * has passed. KEYS: record, index, quarantine. ARGV: value, expiresAt, id,
- * expected revision, deadline, mode, quarantine ttl. Returns one of the
- * codes above.
+ * has passed. KEYS: record, index, quarantine, lease. ARGV: value, expiresAt,
+ * id, expected revision, deadline, mode, quarantine ttl, lease token ('' for
+ * none). Returns one of the codes above.
  */
 export const WRITE = script(`${DEADLINE(5)}
+local lease = redis.call('GET', KEYS[4])
+if lease then
+  if lease ~= ARGV[8] then return ${LEASED} end
+  redis.call('DEL', KEYS[4])
+end
 local v = redis.pcall('GET', KEYS[1])
 local rev = 0
 local moved = false
@@ -56,6 +69,7 @@ end
 if not v then
   if ARGV[6] == 'u' then return moved and ${GONE_AFTER_QUARANTINE} or ${GONE} end
 elseif rev ~= tonumber(ARGV[4]) then
+  if ARGV[6] == 'u' then return {${CONFLICT}, v} end
   return ${CONFLICT}
 end
 if tonumber(ARGV[2]) <= now then
@@ -66,6 +80,23 @@ else
   redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
 end
 return moved and ${WRITTEN_AFTER_QUARANTINE} or ${WRITTEN}`);
+
+/**
+ * Takes a write lease (SET NX PX). KEYS: lease. ARGV: token, ms. Returns 1
+ * when taken, 0 when another writer holds it.
+ */
+export const TAKE =
+  script(`if redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return 1 end
+return 0`);
+
+/**
+ * Gives up a write lease, only if it is still the caller's. KEYS: lease.
+ * ARGV: token. Returns 1 when released.
+ */
+export const RELEASE = script(`if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0`);
 
 /**
  * delete: removes the record and its index entry, unless past the deadline.

@@ -68,16 +68,16 @@ describe('RedisSessionStore cost', () => {
       zadd: 1,
     });
     const loaded = (await store.load('s1'))!;
-    // The write scripts: the deadline (TIME), the stored revision (GET), the write.
+    // The write scripts: the deadline (TIME), the write lease and the stored revision (GET x2), the write.
     expect(await commandsOf(() => store.save(loaded))).toEqual({
       evalsha: 1,
       time: 1,
-      get: 1,
+      get: 2,
       set: 1,
       zadd: 1,
     });
     expect(await commandsOf(() => store.update('s1', (r) => void (r.data = { n: 1 })))).toEqual({
-      get: 2,
+      get: 3,
       evalsha: 1,
       time: 1,
       set: 1,

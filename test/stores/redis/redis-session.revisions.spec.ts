@@ -4,6 +4,7 @@ import {
   SessionRecord,
   SessionStoreError,
 } from '../../../lib';
+import { encodeRecord } from '../../../lib/stores/redis/record.codec';
 import { RedisKeys } from '../../../lib/stores/redis/redis-keys';
 import {
   closeQuietly,
@@ -96,6 +97,72 @@ describe.each(servers.topologies)('RedisSessionStore revisions on a $name', (top
     expect(counts).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
     expect((await stores[1].load('contended'))?.data).toEqual({ count: 100 });
     expect((await stores[2].load('contended'))?.revision).toBe(101);
+  });
+
+  it('retries a lost update on the record its conflict brought back: no second read, no pause', async () => {
+    const store = instance();
+    const client = clients[0];
+    await store.create(new SessionRecord('raced', VERSION, 600_000));
+    const key = new RedisKeys(prefix, 16).record('raced');
+    const gets = jest.spyOn(client, 'get');
+    const seen: unknown[] = [];
+    const updated = await store.update('raced', (r) => {
+      seen.push(r.data?.n);
+      if (seen.length > 1) return void (r.data = { n: Number(r.data?.n) + 1 });
+      // Another instance's write at revision 2, on this connection: it reaches
+      // Redis before this update's compare-and-set, which then loses.
+      const winner = new SessionRecord('raced', VERSION, 600_000);
+      winner.data = { n: 100 };
+      void client.set(key, encodeRecord(winner, 2, 65_536), 'PXAT', winner.expiresAt.getTime());
+      r.data = { n: 1 };
+    });
+    expect(seen).toEqual([undefined, 100]);
+    expect(gets).toHaveBeenCalledTimes(1);
+    expect(updated).toMatchObject({ revision: 3, data: { n: 101 } });
+    expect(await store.load('raced')).toMatchObject({ revision: 3, data: { n: 101 } });
+  });
+
+  it('after two lost writes, takes the write lease and wins; the lease is gone after', async () => {
+    const store = instance();
+    const client = clients[0];
+    await store.create(new SessionRecord('hot', VERSION, 600_000));
+    const keys = new RedisKeys(prefix, 16);
+    const scripts = jest.spyOn(client, 'evalsha');
+    const seen: unknown[] = [];
+    const updated = await store.update('hot', (r) => {
+      seen.push(r.data?.n);
+      if (seen.length > 2) return void (r.data = { n: Number(r.data?.n) + 1 });
+      // Two other writes win, each reaching Redis just before this update's.
+      const winner = new SessionRecord('hot', VERSION, 600_000);
+      winner.data = { n: seen.length * 100 };
+      const value = encodeRecord(winner, seen.length + 1, 65_536);
+      void client.set(keys.record('hot'), value, 'PXAT', winner.expiresAt.getTime());
+    });
+    expect(seen).toEqual([undefined, 100, 200]);
+    expect(updated).toMatchObject({ revision: 4, data: { n: 201 } });
+    const leaseKey = keys.lease('hot');
+    expect(scripts.mock.calls.some((call) => call.includes(leaseKey))).toBe(true);
+    expect(await keysUnder(client, prefix)).not.toContain(leaseKey);
+  });
+
+  it('refuses every other write while a write lease is held, and serves again once it is gone', async () => {
+    const [a, b] = [instance(), instance()];
+    const client = clients[0];
+    const record = await a.create(new SessionRecord('leased', VERSION, 600_000));
+    const leaseKey = new RedisKeys(prefix, 16).lease('leased');
+    await client.set(leaseKey, 'held-elsewhere', 'PX', 60_000);
+
+    record.data = { n: 1 };
+    await expect(b.save(record)).rejects.toMatchObject({ kind: 'conflict' });
+    const increment = (r: SessionRecord) => void (r.data = { n: Number(r.data?.n ?? 0) + 1 });
+    await expect(a.update('leased', increment, { retries: 3 })).rejects.toMatchObject({
+      kind: 'conflict',
+    });
+    expect(await client.get(leaseKey)).toBe('held-elsewhere');
+    expect(await b.load('leased')).toMatchObject({ revision: 1 });
+
+    await client.del(leaseKey);
+    expect(await a.update('leased', increment)).toMatchObject({ revision: 2, data: { n: 1 } });
   });
 
   it('never lets an update revive a record another instance deleted', async () => {
