@@ -16,6 +16,12 @@ export type {
   RedisClusterConnectionOptions,
 } from './stores/redis/redis-session.options';
 export type { RedisClient, RedisInvalidationClient } from './stores/redis/redis-client';
+export type {
+  NodeRedisLike,
+  NodeRedisClientLike,
+  NodeRedisClusterLike,
+  NodeRedisShardNode,
+} from './stores/redis/node-redis.adapter';
 export { PostgresSessionStore } from './stores/postgres/postgres-session.store';
 export type { PostgresSessionStoreOptions } from './stores/postgres/postgres-session.options';
 export type {

@@ -1,3 +1,4 @@
+import { asIoredisShape, type NodeRedisLike } from './node-redis.adapter';
 import type { OnApplicationShutdown } from '@nestjs/common';
 import type {
   McpEventMessage,
@@ -44,10 +45,10 @@ export class RedisEventStore implements McpEventStore, OnApplicationShutdown {
    * @param client the user's ioredis `Redis` or `Cluster`; never closed here.
    * @throws InvalidOptionError naming an option that cannot be used.
    */
-  constructor(
-    private readonly client: RedisEventStoreClient,
-    options?: RedisEventStoreOptions,
-  ) {
+  private readonly client: RedisEventStoreClient;
+
+  constructor(client: RedisEventStoreClient | NodeRedisLike, options?: RedisEventStoreOptions) {
+    this.client = asIoredisShape<RedisEventStoreClient>(client);
     this.options = resolveEventStoreOptions(options);
   }
 

@@ -1,6 +1,7 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { loadIoredis } from './ioredis-loader';
+import { asIoredisShape, type NodeRedisLike } from './node-redis.adapter';
 import {
   type RedisInvalidationChannelOptions,
   resolveInvalidationOptions,
@@ -35,14 +36,18 @@ export class RedisInvalidationChannel implements SessionInvalidationChannel, OnA
   private live = false;
   private errorLogged = false;
 
+  private readonly client: RedisInvalidationClient;
+
   /**
-   * @param client the user's ioredis `Redis` or `Cluster`, used to publish; the
-   *   channel never closes it.
+   * @param client the user's ioredis `Redis` or `Cluster`, or node-redis
+   *   client or cluster (connected), used to publish; the channel never
+   *   closes it.
    */
   constructor(
-    private readonly client: RedisInvalidationClient,
+    client: RedisInvalidationClient | NodeRedisLike,
     options: RedisInvalidationChannelOptions = {},
   ) {
+    client = this.client = asIoredisShape<RedisInvalidationClient>(client);
     ({ channel: this.name, publishTimeout: this.publishTimeout } =
       resolveInvalidationOptions(options));
     if (!client.isCluster) this.listen((client as RedisNodeClient).duplicate(SUBSCRIBER_OVERRIDES));

@@ -1,3 +1,4 @@
+import { asIoredisShape, type NodeRedisLike } from './node-redis.adapter';
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
@@ -62,10 +63,13 @@ export class RedisServerEventBus implements McpServerEventBus, OnApplicationShut
    *   fails (ioredis defaults: after 20 reconnection attempts).
    * @throws TypeError naming an option that cannot be used.
    */
+  private readonly client: RedisServerEventBusClient;
+
   constructor(
-    private readonly client: RedisServerEventBusClient,
+    client: RedisServerEventBusClient | NodeRedisLike,
     options?: RedisServerEventBusOptions,
   ) {
+    client = this.client = asIoredisShape<RedisServerEventBusClient>(client);
     ({ channel: this.channel } = checkServerEventBusOptions(options));
     if (!client.isCluster)
       this.listen((client as unknown as Redis).duplicate(SUBSCRIBER_OVERRIDES));

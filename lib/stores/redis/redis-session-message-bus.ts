@@ -1,3 +1,4 @@
+import { asIoredisShape, type NodeRedisLike } from './node-redis.adapter';
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { errorMessage } from '../../contract/session-store.error';
@@ -51,10 +52,13 @@ export class RedisSessionMessageBus implements McpSessionMessageBus, OnApplicati
    *   bus never closes it.
    * @throws InvalidOptionError naming an option that cannot be used.
    */
+  private readonly client: RedisInvalidationClient;
+
   constructor(
-    private readonly client: RedisInvalidationClient,
+    client: RedisInvalidationClient | NodeRedisLike,
     options?: RedisSessionMessageBusOptions,
   ) {
+    client = this.client = asIoredisShape<RedisInvalidationClient>(client);
     ({ channel: this.channel, publishTimeout: this.publishTimeout } =
       resolveSessionBusOptions(options));
     this.inbox = `${this.channel}:${this.instanceId}`;

@@ -11,6 +11,7 @@ import {
   UpdateQueue,
 } from '../../contract/update-record';
 import { closeClient, connectOptions, connectUrl } from './redis-connection';
+import { asIoredisShape, type NodeRedisLike } from './node-redis.adapter';
 import { RedisKeys } from './redis-keys';
 import type { RedisClient } from './redis-client';
 import { RedisRecords } from './redis-records';
@@ -42,14 +43,19 @@ export class RedisSessionStore implements SessionStore, OnApplicationShutdown {
   private owned = false;
 
   /**
-   * @param client an ioredis `Redis` or `Cluster` the caller owns and closes.
+   * The connection the store talks to (for health checks and tests): the
+   * ioredis client given, or the ioredis-shaped view of a node-redis one.
+   */
+  readonly client: RedisClient;
+
+  /**
+   * @param client an ioredis `Redis` or `Cluster`, or a node-redis client
+   *   (`createClient()` or `createCluster()`, connected), which the caller
+   *   owns and closes. The kind is detected.
    * @throws InvalidOptionError naming the option when an option is invalid.
    */
-  constructor(
-    /** The ioredis connection the store talks to (for health checks and tests). */
-    readonly client: RedisClient,
-    options: RedisSessionStoreOptions = {},
-  ) {
+  constructor(client: RedisClient | NodeRedisLike, options: RedisSessionStoreOptions = {}) {
+    this.client = asIoredisShape<RedisClient>(client);
     this.options = resolveRedisOptions(options);
     this.keys = new RedisKeys(this.options.keyPrefix, this.options.indexBuckets);
     this.records = new RedisRecords(this.client, this.keys, this.options);
