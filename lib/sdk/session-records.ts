@@ -2,6 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { SessionRecord } from '../contract/session-record';
 import { shortId } from '../contract/session-store.error';
+import { updateRecord } from '../contract/update-record';
 import { STORE_UNAVAILABLE } from '../gate/mcp-session.errors';
 import { storeBreaker } from '../gate/store-breaker';
 import { storeRejection } from '../gate/store-failure';
@@ -126,11 +127,12 @@ export class SessionRecords {
    */
   async updateState(id: string, change: StateChange): Promise<void> {
     try {
-      const record = await this.options.store.load(id);
-      if (record === undefined) return;
-      const state = applyChange(storedState(record), change);
-      record.data = { ...record.data, [SDK_STATE_KEY]: state };
-      await this.options.store.save(record);
+      // Atomic on stores with `update`: a concurrent write (another request's
+      // state change, a tool's own update) is neither lost nor a conflict.
+      await updateRecord(this.options.store, id, (record) => {
+        const state = applyChange(storedState(record), change);
+        record.data = { ...record.data, [SDK_STATE_KEY]: state };
+      });
     } catch (error) {
       this.logger.warn(
         `Could not store ${change.method} of session ${shortId(id)}: ${errorMessage(error)}`,

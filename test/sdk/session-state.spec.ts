@@ -1,4 +1,7 @@
-import { SessionRecord } from '../../lib';
+import { Logger } from '@nestjs/common';
+import { MemorySessionStore, SessionRecord, type SessionStore, updateRecord } from '../../lib';
+import type { McpSessionOptions } from '../../lib/interfaces/mcp-session-options.interface';
+import { SessionRecords } from '../../lib/sdk/session-records';
 import {
   applyChange,
   catchUp,
@@ -55,5 +58,43 @@ describe('the SDK state kept with a session (record.data["mcp:sdk-state"])', () 
     expect(storedState(record)).toEqual({});
     record.data = { [SDK_STATE_KEY]: { logLevel: 7, subscriptions: ['a://1', 2] } };
     expect(storedState(record)).toEqual({ subscriptions: ['a://1'] });
+  });
+});
+
+describe('SessionRecords.updateState', () => {
+  /** A remote-like store: an await between every read and write, revision-checked saves, an atomic update. */
+  function remoteLike(): SessionStore {
+    const inner = new MemorySessionStore();
+    const pause = () => new Promise((resolve) => setImmediate(resolve));
+    return {
+      create: (record) => inner.create(record),
+      load: async (id) => (await pause(), inner.load(id)),
+      save: async (record) => (await pause(), inner.save(record)),
+      update: async (id, change, options) => (await pause(), inner.update(id, change, options)),
+      delete: (id) => inner.delete(id),
+    };
+  }
+
+  it('keeps every change and every concurrent write of data: atomic, no lost update, no conflict', async () => {
+    const store = remoteLike();
+    await store.create(new SessionRecord('s', '2025-11-25', 60_000));
+    const warnings = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const records = new SessionRecords({ store } as McpSessionOptions, new Logger('test'));
+    const uris = Array.from({ length: 20 }, (_, i) => `a://${i}`);
+    await Promise.all([
+      ...uris.map((uri) => records.updateState('s', { method: 'resources/subscribe', value: uri })),
+      ...uris.map(() =>
+        updateRecord(
+          store,
+          's',
+          (r) => void (r.data = { ...r.data, n: Number(r.data?.n ?? 0) + 1 }),
+        ),
+      ),
+    ]);
+    const stored = (await store.load('s'))!;
+    expect(stored.data?.n).toBe(20);
+    expect(storedState(stored).subscriptions?.slice().sort()).toEqual(uris.slice().sort());
+    expect(warnings).not.toHaveBeenCalled();
+    warnings.mockRestore();
   });
 });
