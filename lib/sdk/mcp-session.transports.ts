@@ -116,8 +116,11 @@ export class McpSessionTransports implements OnModuleInit, BeforeApplicationShut
       const web = toWebRequest(req);
       this.callers.register(web, req);
       const authInfo = authInfoOf(this.options, req);
-      if (legs.modern && !(await legs.modern.isLegacy(web, body))) {
-        return await sendWebResponse(await legs.modern.fetch(web, body, authInfo), res);
+      if (legs.modern !== undefined) {
+        const legacy = legs.modern.isLegacy(web, body);
+        if (!(typeof legacy === 'boolean' ? legacy : await legacy)) {
+          return await sendWebResponse(await legs.modern.fetch(web, body, authInfo), res);
+        }
       }
       const owner = () => this.callers.ownerOfRequest(req);
       await legs.legacy.handle({ req, res, web, body, authInfo, owner });

@@ -1,5 +1,6 @@
 import type { McpAuthInfo } from '../interfaces/mcp-server-context.interface';
 import type { McpServerEventBus } from '../interfaces/server-event-bus.interface';
+import { knownLegacy } from './era';
 import type { McpCallers } from './mcp-callers';
 import type { ModernSdk } from './sdk-loader';
 import type { ServerFactory } from './server-factory';
@@ -33,9 +34,17 @@ export class ModernLeg {
     );
   }
 
-  /** Whether the SDK would serve this request as 2025-era traffic. */
-  isLegacy(web: Request, body: unknown): Promise<boolean> {
-    return this.sdk.isLegacyRequest(web, body);
+  /**
+   * Whether the SDK would serve this request as 2025-era traffic: decided
+   * here when certain ({@link knownLegacy}), else by the SDK's
+   * `isLegacyRequest`. `createMcpHandler` classifies a modern request once
+   * more; this keeps the first classification off the SDK's slow path.
+   */
+  isLegacy(web: Request, body: unknown): boolean | Promise<boolean> {
+    return (
+      knownLegacy(web.method, web.headers.get('mcp-protocol-version'), body) ??
+      this.sdk.isLegacyRequest(web, body)
+    );
   }
 
   /** Serves one modern request. */
