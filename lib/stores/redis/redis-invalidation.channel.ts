@@ -7,7 +7,8 @@ import {
   resolveInvalidationOptions,
   SUBSCRIBER_OVERRIDES,
 } from './redis-invalidation.options';
-import type { RedisClusterClient, RedisInvalidationClient, RedisNodeClient } from './redis-client';
+import type { RedisInvalidationClient } from './redis-client';
+import { RedisSubscription } from './redis-subscription';
 import type {
   SessionInvalidationChannel,
   SessionInvalidationListener,
@@ -30,11 +31,9 @@ export class RedisInvalidationChannel implements SessionInvalidationChannel, OnA
   private readonly origin = randomBytes(ORIGIN_LENGTH / 2).toString('hex');
   private readonly name: string;
   private readonly publishTimeout: number;
-  private subscriber?: RedisNodeClient;
+  private readonly subscription: RedisSubscription;
   private ownsPublisher = false;
   private closed = false;
-  private live = false;
-  private errorLogged = false;
 
   private readonly client: RedisInvalidationClient;
 
@@ -50,9 +49,17 @@ export class RedisInvalidationChannel implements SessionInvalidationChannel, OnA
     client = this.client = asIoredisShape<RedisInvalidationClient>(client);
     ({ channel: this.name, publishTimeout: this.publishTimeout } =
       resolveInvalidationOptions(options));
-    if (!client.isCluster) this.listen((client as RedisNodeClient).duplicate(SUBSCRIBER_OVERRIDES));
-    else if (client.status === 'ready') this.listenOnCluster();
-    else client.once('ready', this.listenOnCluster);
+    this.subscription = new RedisSubscription(client, this.logger, {
+      channels: [this.name],
+      overrides: SUBSCRIBER_OVERRIDES,
+      label: 'Invalidation subscriber',
+      missed: 'invalidations (cached sessions are bypassed meanwhile)',
+      onMessage: (_channel, message) => this.receive(message),
+      // Invalidations may have been missed while unsubscribed: caches empty themselves.
+      onSubscribed: () => {
+        for (const listener of this.listeners) listener.reset();
+      },
+    });
   }
 
   /** A channel over its own connection to `url`, closed on application shutdown. */
@@ -74,7 +81,7 @@ export class RedisInvalidationChannel implements SessionInvalidationChannel, OnA
 
   /** `true` while the subscription is live and messages are being received. */
   get connected(): boolean {
-    return this.live;
+    return this.subscription.live;
   }
 
   subscribe(listener: SessionInvalidationListener): () => void {
@@ -107,56 +114,15 @@ export class RedisInvalidationChannel implements SessionInvalidationChannel, OnA
   async onApplicationShutdown(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.live = false;
     this.listeners.clear();
-    this.client.off('ready', this.listenOnCluster);
-    this.subscriber?.disconnect();
+    this.subscription.close();
     if (this.ownsPublisher) this.client.disconnect();
   }
 
-  private readonly listenOnCluster = (): void => {
-    if (this.closed || this.subscriber) return;
-    const [node] = (this.client as RedisClusterClient).nodes('master');
-    if (!node) {
-      this.logger.error('The Redis cluster reports no master node: invalidations are not received');
-      return;
-    }
-    this.listen(node.duplicate(SUBSCRIBER_OVERRIDES));
-  };
-
-  private listen(subscriber: RedisNodeClient): void {
-    this.subscriber = subscriber;
-    subscriber.on('ready', () => void this.confirmSubscription(subscriber));
-    subscriber.on('close', () => {
-      this.live = false;
-    });
-    subscriber.on('error', (error: Error) => {
-      // ioredis repeats the error on every reconnection attempt: log it once.
-      if (this.errorLogged || this.closed) return;
-      this.errorLogged = true;
-      this.logger.warn(`Invalidation subscriber: ${error.message}; cached sessions are bypassed`);
-    });
-    subscriber.on('message', (channel: string, message: string) => {
-      if (channel !== this.name || message.length < ORIGIN_LENGTH) return;
-      if (message.startsWith(this.origin)) return;
-      const id = message.slice(ORIGIN_LENGTH);
-      for (const listener of this.listeners) this.tell(listener, id);
-    });
-  }
-
-  private async confirmSubscription(subscriber: RedisNodeClient): Promise<void> {
-    try {
-      await subscriber.subscribe(this.name);
-    } catch (error) {
-      // The connection dropped again; the next 'ready' retries.
-      this.logger.warn(`SUBSCRIBE ${this.name} failed: ${errorMessage(error)}`);
-      return;
-    }
-    if (this.closed || subscriber.status !== 'ready') return;
-    // Messages sent while we were away are lost: everything cached is suspect.
-    for (const listener of this.listeners) listener.reset();
-    this.errorLogged = false;
-    this.live = true;
+  private receive(message: string): void {
+    if (message.length < ORIGIN_LENGTH || message.startsWith(this.origin)) return;
+    const id = message.slice(ORIGIN_LENGTH);
+    for (const listener of this.listeners) this.tell(listener, id);
   }
 
   private tell(listener: SessionInvalidationListener, id: string): void {

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { SessionRecord } from '../../contract/session-record';
 import { SessionStoreError, shortId } from '../../contract/session-store.error';
 import {
@@ -20,24 +20,10 @@ import type { RedisKeys } from './redis-keys';
 import { CREATE, runScript, TOUCH } from './redis-scripts';
 import type { ResolvedRedisSessionStoreOptions } from './redis-session.options';
 import * as W from './redis-write.scripts';
+import { conflictWith, writeScript } from './redis-writes';
 
 /** How long an unreadable record is kept under its quarantine key: a day. */
 export const QUARANTINE_TTL_MS = 24 * 60 * 60_000;
-
-/**
- * An update's conflict: the stored value that won, decoded, when it is a
- * live record; else a plain conflict (the next attempt reads and, for an
- * unreadable value, moves it aside as a read does).
- */
-function conflictWith(id: string, stored: unknown): WriteOutcome | ConflictWithCurrent {
-  if (typeof stored !== 'string') return 'conflict';
-  try {
-    const current = decodeRecord(id, stored);
-    return current.isExpired() ? 'conflict' : { current };
-  } catch {
-    return 'conflict';
-  }
-}
 
 /** A value as read (a string), or `null` for a key of another type. */
 type Unreadable = string | null;
@@ -54,9 +40,9 @@ export class RedisRecords {
   private readonly logger = new Logger('RedisSessionStore');
 
   constructor(
-    private readonly client: RedisClient,
-    private readonly keys: RedisKeys,
-    private readonly options: ResolvedRedisSessionStoreOptions,
+    readonly client: RedisClient,
+    readonly keys: RedisKeys,
+    readonly options: ResolvedRedisSessionStoreOptions,
   ) {}
 
   /** Stores a new record (SET NX) at revision 1; a taken id gets a fresh `randomUUID()`. */
@@ -107,28 +93,6 @@ export class RedisRecords {
     if (code === W.GONE || code === W.GONE_AFTER_QUARANTINE) return 'gone';
     record.revision = revision + 1;
     return 'written';
-  }
-
-  /**
-   * Takes record `id`'s write lease (SET NX, for two command timeouts): while
-   * it is held, other writers' saves and updates of the record conflict, so
-   * the holder's next read and write cannot lose. @returns its token, or
-   * `undefined` when another writer holds it.
-   */
-  async takeLease(id: string): Promise<string | undefined> {
-    const token = randomBytes(9).toString('base64url');
-    const ms = 2 * this.options.commandTimeout;
-    const key = this.keys.lease(id);
-    const taken = await this.run('update', id, () =>
-      runScript(this.client, W.TAKE, [key], [token, ms]),
-    );
-    return taken === 1 ? token : undefined;
-  }
-
-  /** Gives up a lease a write did not use (the change threw, the record went, an error). */
-  async releaseLease(id: string, token: string): Promise<void> {
-    const key = this.keys.lease(id);
-    await this.run('update', id, () => runScript(this.client, W.RELEASE, [key], [token]));
   }
 
   /** Removes the record and its index entry. */
@@ -218,13 +182,8 @@ export class RedisRecords {
     );
   }
 
-  /**
-   * Runs a write script with a deadline (the last ARGV before `extra`): the
-   * moment this call gives up, less a margin for the answer's way back.
-   * Resolves to the script's code (or, for an update's conflict, the code and
-   * the stored value); past the deadline, rejects with kind `backend`.
-   */
-  private async write(
+  /** A write script with a deadline (see {@link writeScript}). */
+  private write(
     op: string,
     id: string,
     lua: typeof CREATE,
@@ -232,18 +191,6 @@ export class RedisRecords {
     args: (string | number)[],
     ...extra: (string | number)[]
   ): Promise<number | unknown[]> {
-    const timeout = this.options.commandTimeout;
-    const deadline = Date.now() + timeout - Math.min(100, timeout / 10);
-    const all = [...args, Math.floor(deadline), ...extra];
-    const answer = await this.run(op, id, () => runScript(this.client, lua, keys, all));
-    if (Array.isArray(answer)) return answer;
-    const code = Number(answer);
-    if (code === W.LATE) {
-      throw new SessionStoreError(
-        'backend',
-        `${op} of session ${shortId(id)}: Redis ran it after its deadline (commandTimeout ${timeout} ms); nothing was written`,
-      );
-    }
-    return code;
+    return writeScript(this, op, id, lua, keys, args, extra);
   }
 }

@@ -1,8 +1,8 @@
 import { asIoredisShape, type NodeRedisLike } from './node-redis.adapter';
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import type { Cluster, Redis } from 'ioredis';
 import { loadIoredis } from './ioredis-loader';
+import { RedisSubscription } from './redis-subscription';
 import {
   checkServerEventBusOptions,
   checkServerEventBusUrl,
@@ -49,11 +49,9 @@ export class RedisServerEventBus implements McpServerEventBus, OnApplicationShut
   /** Tags our own messages, which our listeners already got in `publish`. */
   private readonly origin = randomBytes(8).toString('hex');
   private readonly channel: string;
-  private subscriber?: Redis;
+  private readonly subscription: RedisSubscription;
   private ownsPublisher = false;
   private closed = false;
-  private live = false;
-  private subscriberFailing = false;
   private publishFailing = false;
   private malformedLogged = false;
 
@@ -71,10 +69,13 @@ export class RedisServerEventBus implements McpServerEventBus, OnApplicationShut
   ) {
     client = this.client = asIoredisShape<RedisServerEventBusClient>(client);
     ({ channel: this.channel } = checkServerEventBusOptions(options));
-    if (!client.isCluster)
-      this.listen((client as unknown as Redis).duplicate(SUBSCRIBER_OVERRIDES));
-    else if (client.status === 'ready') this.listenOnCluster();
-    else client.once('ready', this.listenOnCluster);
+    this.subscription = new RedisSubscription(client, this.logger, {
+      channels: [this.channel],
+      overrides: SUBSCRIBER_OVERRIDES,
+      label: 'Server event subscriber',
+      missed: 'server events',
+      onMessage: (_channel, message) => this.receive(message),
+    });
   }
 
   /**
@@ -96,7 +97,7 @@ export class RedisServerEventBus implements McpServerEventBus, OnApplicationShut
 
   /** `true` while the subscription is confirmed and messages are being received. */
   get connected(): boolean {
-    return this.live;
+    return this.subscription.live;
   }
 
   /** How many listeners are registered on this instance. */
@@ -124,10 +125,8 @@ export class RedisServerEventBus implements McpServerEventBus, OnApplicationShut
   async onApplicationShutdown(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.live = false;
     this.listeners.clear();
-    this.client.off('ready', this.listenOnCluster);
-    this.subscriber?.disconnect();
+    this.subscription.close();
     if (this.ownsPublisher) this.client.disconnect();
   }
 
@@ -145,50 +144,6 @@ export class RedisServerEventBus implements McpServerEventBus, OnApplicationShut
       `Server event not published on ${this.channel} (other instances miss events until Redis answers): ${errorText(error)}`,
     );
   };
-
-  private readonly listenOnCluster = (): void => {
-    if (this.closed || this.subscriber) return;
-    const [node] = (this.client as unknown as Cluster).nodes('master');
-    if (!node) {
-      this.logger.error('The Redis cluster reports no master node: server events are not received');
-      return;
-    }
-    this.listen(node.duplicate(SUBSCRIBER_OVERRIDES));
-  };
-
-  private listen(subscriber: Redis): void {
-    this.subscriber = subscriber;
-    subscriber.on('ready', () => void this.confirmSubscription(subscriber));
-    subscriber.on('close', () => {
-      this.live = false;
-    });
-    subscriber.on('error', (error: Error) => {
-      // ioredis repeats the error on every reconnection attempt: log it once.
-      if (this.subscriberFailing || this.closed) return;
-      this.subscriberFailing = true;
-      this.logger.warn(
-        `Server event subscriber: ${error.message}; events of other instances are missed until it reconnects`,
-      );
-    });
-    subscriber.on('message', (channel: string, message: string) => {
-      if (channel === this.channel) this.receive(message);
-    });
-  }
-
-  private async confirmSubscription(subscriber: Redis): Promise<void> {
-    try {
-      await subscriber.subscribe(this.channel);
-    } catch (error) {
-      // The connection dropped again; the next 'ready' retries.
-      this.logger.warn(`SUBSCRIBE ${this.channel} failed: ${errorText(error)}`);
-      return;
-    }
-    if (this.closed || subscriber.status !== 'ready') return;
-    if (this.subscriberFailing)
-      this.logger.log(`Server event subscriber is back on ${this.channel}`);
-    this.subscriberFailing = false;
-    this.live = true;
-  }
 
   private receive(message: string): void {
     const decoded = decodeServerEvent(message);

@@ -7,7 +7,8 @@ import type {
   McpSessionMessageBus,
 } from '../../interfaces/session-message-bus.interface';
 import { loadIoredis } from './ioredis-loader';
-import type { RedisClusterClient, RedisInvalidationClient, RedisNodeClient } from './redis-client';
+import type { RedisInvalidationClient } from './redis-client';
+import { RedisSubscription } from './redis-subscription';
 import {
   BUS_PUBLISHER_OPTIONS,
   BUS_SUBSCRIBER_OVERRIDES,
@@ -39,11 +40,9 @@ export class RedisSessionMessageBus implements McpSessionMessageBus, OnApplicati
   private readonly channel: string;
   private readonly inbox: string;
   private readonly publishTimeout: number;
-  private subscriber?: RedisNodeClient;
+  private readonly subscription: RedisSubscription;
   private ownsPublisher = false;
   private closed = false;
-  private live = false;
-  private subscriberFailing = false;
   private publishFailing = false;
   private malformedLogged = false;
 
@@ -62,10 +61,13 @@ export class RedisSessionMessageBus implements McpSessionMessageBus, OnApplicati
     ({ channel: this.channel, publishTimeout: this.publishTimeout } =
       resolveSessionBusOptions(options));
     this.inbox = `${this.channel}:${this.instanceId}`;
-    if (!client.isCluster)
-      this.listen((client as RedisNodeClient).duplicate(BUS_SUBSCRIBER_OVERRIDES));
-    else if (client.status === 'ready') this.listenOnCluster();
-    else client.once('ready', this.listenOnCluster);
+    this.subscription = new RedisSubscription(client, this.logger, {
+      channels: [this.channel, this.inbox],
+      overrides: BUS_SUBSCRIBER_OVERRIDES,
+      label: 'Session message subscriber',
+      missed: 'session messages',
+      onMessage: (_channel, raw) => this.receive(raw),
+    });
   }
 
   /**
@@ -89,7 +91,7 @@ export class RedisSessionMessageBus implements McpSessionMessageBus, OnApplicati
 
   /** `true` while both channels are subscribed and messages are being received. */
   get connected(): boolean {
-    return this.live;
+    return this.subscription.live;
   }
 
   async publish(message: McpSessionBusMessage, to?: string): Promise<boolean> {
@@ -125,58 +127,9 @@ export class RedisSessionMessageBus implements McpSessionMessageBus, OnApplicati
   async onApplicationShutdown(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.live = false;
     this.listeners.clear();
-    this.client.off('ready', this.listenOnCluster);
-    this.subscriber?.disconnect();
+    this.subscription.close();
     if (this.ownsPublisher) this.client.disconnect();
-  }
-
-  private readonly listenOnCluster = (): void => {
-    if (this.closed || this.subscriber) return;
-    const [node] = (this.client as RedisClusterClient).nodes('master');
-    if (!node) {
-      this.logger.error(
-        'The Redis cluster reports no master node: session messages are not received',
-      );
-      return;
-    }
-    this.listen(node.duplicate(BUS_SUBSCRIBER_OVERRIDES));
-  };
-
-  private listen(subscriber: RedisNodeClient): void {
-    this.subscriber = subscriber;
-    subscriber.on('ready', () => void this.confirmSubscription(subscriber));
-    subscriber.on('close', () => {
-      this.live = false;
-    });
-    subscriber.on('error', (error: Error) => {
-      // ioredis repeats the error on every reconnection attempt: log it once.
-      if (this.subscriberFailing || this.closed) return;
-      this.subscriberFailing = true;
-      this.logger.warn(
-        `Session message subscriber: ${error.message}; messages of other instances are missed until it reconnects`,
-      );
-    });
-    subscriber.on('message', (channel: string, raw: string) => {
-      if (channel === this.channel || channel === this.inbox) this.receive(raw);
-    });
-  }
-
-  private async confirmSubscription(subscriber: RedisNodeClient): Promise<void> {
-    try {
-      await subscriber.subscribe(this.channel);
-      await subscriber.subscribe(this.inbox);
-    } catch (error) {
-      // The connection dropped again; the next 'ready' retries.
-      this.logger.warn(`SUBSCRIBE ${this.channel} failed: ${errorMessage(error)}`);
-      return;
-    }
-    if (this.closed || subscriber.status !== 'ready') return;
-    if (this.subscriberFailing)
-      this.logger.log(`Session message subscriber is back on ${this.channel}`);
-    this.subscriberFailing = false;
-    this.live = true;
   }
 
   private receive(raw: string): void {

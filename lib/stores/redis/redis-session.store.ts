@@ -3,7 +3,6 @@ import type { SessionRecord } from '../../contract/session-record';
 import type { SessionStore } from '../../contract/session-store';
 import { checkTtl } from '../../contract/option-checks';
 import {
-  optimisticUpdate,
   readRevision,
   saveConflict,
   type SessionRecordChange,
@@ -15,15 +14,13 @@ import { asIoredisShape, type NodeRedisLike } from './node-redis.adapter';
 import { RedisKeys } from './redis-keys';
 import type { RedisClient } from './redis-client';
 import { RedisRecords } from './redis-records';
+import { leasedUpdate } from './redis-writes';
 import {
   resolveRedisOptions,
   type RedisConnectionOptions,
   type RedisSessionStoreOptions,
   type ResolvedRedisSessionStoreOptions,
 } from './redis-session.options';
-
-/** The attempt of an update (0-based) from which it takes the record's write lease first. */
-const LEASE_FROM_ATTEMPT = 2;
 
 /**
  * Sessions in Redis, single node or cluster, shared by every instance: one key
@@ -151,25 +148,7 @@ export class RedisSessionStore implements SessionStore, OnApplicationShutdown {
     change: SessionRecordChange,
     options?: SessionUpdateOptions,
   ): Promise<SessionRecord | undefined> {
-    return this.updates.run(id, async () => {
-      let lease: string | undefined;
-      const read = async (attempt: number) => {
-        if (attempt >= LEASE_FROM_ATTEMPT && lease === undefined) {
-          lease = await this.records.takeLease(id);
-        }
-        return this.records.read(id);
-      };
-      const write = async (record: SessionRecord) => {
-        const held = lease;
-        lease = undefined; // the write script releases it, whatever it answers
-        return this.records.put(record, 'u', held);
-      };
-      try {
-        return await optimisticUpdate(id, change, options, read, write);
-      } finally {
-        if (lease !== undefined) void this.records.releaseLease(id, lease).catch(() => undefined);
-      }
-    });
+    return this.updates.run(id, () => leasedUpdate(this.records, id, change, options));
   }
 
   /** Live records, from the expiry index: one ZCOUNT per bucket, O(log n) each. */
