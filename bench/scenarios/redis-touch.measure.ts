@@ -39,6 +39,8 @@ export interface RedisTouchResults {
   cachingTouch: VariantSummary;
   /** GET + JSON.parse on the `redis` client connect-redis uses. */
   peerClientGet: VariantSummary;
+  /** RedisSessionStore.touch on a node-redis (`redis` 5) client. */
+  touchNodeRedis: VariantSummary;
   /** Where the time of one GET + JSON.parse goes (default client). */
   getCost: CallCost;
   /** Where the time of one touch goes (default client). */
@@ -107,6 +109,9 @@ export function redisTouchResults(ctx: BenchContext): Promise<RedisTouchResults>
     const closers: (() => Promise<void>)[] = [];
     const peerClient = createClient({ url: `redis://127.0.0.1:${node.port}` });
     await peerClient.connect();
+    const nodeRedis = createClient({ url: `redis://127.0.0.1:${node.port}` });
+    await nodeRedis.connect();
+    const nodeRedisStore = new RedisSessionStore(nodeRedis, BENCH_REDIS_OPTIONS);
     try {
       const [plain, piped] = sides;
       const ids: string[] = [];
@@ -158,24 +163,30 @@ export function redisTouchResults(ctx: BenchContext): Promise<RedisTouchResults>
         { ...plain, store: caching },
         ids,
       );
-      const [rawGetS, touchS, rawGetPipedS, touchPipedS, peerS, peerGetS, cachingS] = await compare(
-        [
-          rawGet('ioredis GET + JSON.parse', plain, rawKeys),
-          touch('RedisSessionStore.touch', plain, ids),
-          rawGet('ioredis GET + JSON.parse, auto-pipelining client', piped, rawKeys),
-          touch('RedisSessionStore.touch, auto-pipelining client', piped, ids),
-          peerVariant,
-          peerClientGet,
-          cachingVariant,
-        ],
-        {
-          label: 's1+2',
-          rounds: ctx.rounds,
-          roundMs: ctx.roundMs,
-          inFlight: IN_FLIGHT,
-          warmupMs: ctx.warmupMs,
-        },
-      );
+      const [rawGetS, touchS, rawGetPipedS, touchPipedS, peerS, peerGetS, cachingS, nodeRedisS] =
+        await compare(
+          [
+            rawGet('ioredis GET + JSON.parse', plain, rawKeys),
+            touch('RedisSessionStore.touch', plain, ids),
+            rawGet('ioredis GET + JSON.parse, auto-pipelining client', piped, rawKeys),
+            touch('RedisSessionStore.touch, auto-pipelining client', piped, ids),
+            peerVariant,
+            peerClientGet,
+            cachingVariant,
+            touch(
+              'RedisSessionStore.touch, node-redis client',
+              { ...plain, store: nodeRedisStore },
+              ids,
+            ),
+          ],
+          {
+            label: 's1+2',
+            rounds: ctx.rounds,
+            roundMs: ctx.roundMs,
+            inFlight: IN_FLIGHT,
+            warmupMs: ctx.warmupMs,
+          },
+        );
       const costs = [
         await costOf(plain.raw, rawGet('', plain, rawKeys), 'get'),
         await costOf(plain.raw, touch('', plain, ids), 'evalsha'),
@@ -190,11 +201,13 @@ export function redisTouchResults(ctx: BenchContext): Promise<RedisTouchResults>
         peer: peerS,
         peerClientGet: peerGetS,
         cachingTouch: cachingS,
+        touchNodeRedis: nodeRedisS,
         valueBytes: Buffer.byteLength(encoded),
       };
     } finally {
       for (const close of closers) await close();
       await peerClient.quit();
+      await nodeRedis.quit();
       for (const side of sides) {
         side.raw.disconnect();
         side.storeClient.disconnect();
