@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { bytesPerSession } from './scenarios/bytes-per-session';
 import { cachingTouch } from './scenarios/caching-touch';
 import { cleanupAtScale } from './scenarios/cleanup-at-scale';
+import { httpLegacyCall } from './scenarios/http-legacy-call';
 import { httpModernCall } from './scenarios/http-modern-call';
 import { httpToolsCall } from './scenarios/http-tools-call';
 import { postgresStore } from './scenarios/postgres';
@@ -28,6 +29,7 @@ const SCENARIOS: Scenario[] = [
   cleanupAtScale,
   postgresStore,
   httpModernCall,
+  httpLegacyCall,
   sessionRouting,
 ];
 

@@ -29,22 +29,28 @@ const HEADERS = {
   accept: 'application/json, text/event-stream',
 };
 
+/**
+ * What a round sends: `session` 2025-11-25 requests spread over the app's
+ * sessions, `stateless` 2025-11-25 requests without a session, `modern`
+ * MCP 2026-07-28 requests.
+ */
+export type Traffic = 'session' | 'stateless' | 'modern';
+
 /** One bench app in its own process. */
 export interface AppProcess {
   name: string;
   child: ChildProcess;
   url: string;
   sessions: string[];
-  /** Serves MCP 2026-07-28 requests (no sessions). */
-  modern: boolean;
+  traffic: Traffic;
 }
 
-/** Starts one bench app in its own process and opens its sessions. */
+/** Starts one bench app in its own process and opens its sessions (`session` traffic). */
 export async function startApp(
   name: string,
   mode: string,
   redisPort?: number,
-  modern = false,
+  traffic: Traffic = 'session',
 ): Promise<AppProcess> {
   const child = fork(join(__dirname, 'server.ts'), [mode, String(redisPort ?? '')], {
     // BENCH_CPU_PROF=<dir>: each app writes a V8 CPU profile there on exit.
@@ -63,8 +69,9 @@ export async function startApp(
   });
   const url = `http://127.0.0.1:${port}/mcp`;
   const sessions: string[] = [];
-  if (!modern) for (let i = 0; i < SESSIONS; i++) sessions.push(await initialize(url));
-  return { name, child, url, sessions, modern };
+  if (traffic === 'session')
+    for (let i = 0; i < SESSIONS; i++) sessions.push(await initialize(url));
+  return { name, child, url, sessions, traffic };
 }
 
 /** initialize + notifications/initialized; resolves to the session id. */
@@ -123,9 +130,9 @@ const MODERN_HEADERS = {
 const MODERN_META =
   '"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}';
 
-/** The headers and body of request `n` to `app`: a 2025 session's or a 2026-07-28 `tools/call`. */
+/** The headers and body of request `n` to `app`: a 2025 `tools/call` (in a session or not) or a 2026-07-28 one. */
 function toolsCall(app: AppProcess, n: number, request: AutocannonRequest): AutocannonRequest {
-  if (app.modern) {
+  if (app.traffic === 'modern') {
     return {
       ...request,
       headers: MODERN_HEADERS,
@@ -134,7 +141,10 @@ function toolsCall(app: AppProcess, n: number, request: AutocannonRequest): Auto
   }
   return {
     ...request,
-    headers: { ...request.headers, 'mcp-session-id': app.sessions[n % SESSIONS] },
+    headers:
+      app.traffic === 'session'
+        ? { ...request.headers, 'mcp-session-id': app.sessions[n % SESSIONS] }
+        : request.headers,
     body: `{"jsonrpc":"2.0","id":${n},"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello"}}}`,
   };
 }

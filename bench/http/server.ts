@@ -33,7 +33,7 @@ async function main(): Promise<void> {
       },
     );
   }
-  const storeless = ['plain', 'noop', 'modern-bare', 'modern-ours'];
+  const storeless = ['plain', 'noop', 'modern-bare', 'modern-ours', 'legacy-sdk', 'legacy-ours'];
   if (!storeless.includes(mode) && !store) throw new Error(`bench server: unknown mode ${mode}`);
   const modules: Record<string, () => DynamicModule> = {
     plain: () => BenchHttpModule.plain(),
@@ -45,6 +45,8 @@ async function main(): Promise<void> {
     caching: () => BenchHttpModule.withStore(store!),
     'modern-bare': () => BenchModernModule.bare(),
     'modern-ours': () => BenchModernModule.ours(),
+    'legacy-sdk': () => BenchModernModule.sdkSessions(),
+    'legacy-ours': () => BenchModernModule.ours(true),
   };
   const module = modules[mode]();
   const app = await NestFactory.create(module, { logger: ['error', 'warn'] });

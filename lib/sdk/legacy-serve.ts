@@ -22,12 +22,14 @@ export async function serveOn(
   exchange: LegacyExchange,
 ): Promise<void> {
   const scope: RequestScope = { abandoned: () => exchange.res.destroyed };
-  const answer = await requestScope.run(scope, () =>
+  const serve = () =>
     session.transport.handleRequest(exchange.web, {
       parsedBody: exchange.body,
       authInfo: exchange.authInfo as never,
-    }),
-  );
+    });
+  // Only an event store reads the scope; entering one turns on Node's promise
+  // hooks for good, a cost every later promise of the process pays.
+  const answer = session.link.resumable ? await requestScope.run(scope, serve) : await serve();
   const stream = exchange.req.method === 'GET' && answer.status === 200 && answer.body !== null;
   const resumed = scope.replayed;
   if (stream && (resumed === undefined || resumed.streamId === STANDALONE_STREAM)) {

@@ -17,21 +17,27 @@ export type McpCaller = McpCallContext | string | undefined;
  * to the framework request it was made from, and `resolveOwner` turns that
  * into the principal.
  */
+/** The property of a web `Request` made by `McpSessionTransports` that holds its framework request. */
+const FRAMEWORK_REQUEST = Symbol('mcp-session:framework-request');
+
+type Registered = Request & { [FRAMEWORK_REQUEST]?: object };
+
 @Injectable()
 export class McpCallers {
-  private readonly requests = new WeakMap<Request, object>();
 
   constructor(@Inject(MCP_SESSION_OPTIONS) private readonly options: McpSessionOptions) {}
 
   /** Records that `web` was made from the framework request `request`. */
   register(web: Request, request: object): void {
-    this.requests.set(web, request);
+    // A property of the (short-lived) Request rather than a WeakMap entry:
+    // cheaper to set, and nothing for the garbage collector to track.
+    (web as Registered)[FRAMEWORK_REQUEST] = request;
   }
 
   /** The framework request behind a tool's context, if it came through `McpSessionTransports`. */
   requestOf(ctx: McpCallContext | undefined): object | undefined {
-    const web = ctx?.http?.req;
-    return web === undefined ? undefined : this.requests.get(web);
+    const web = ctx?.http?.req as Registered | undefined;
+    return web?.[FRAMEWORK_REQUEST];
   }
 
   /** The principal `resolveOwner` gives for the framework request, if any. */

@@ -86,7 +86,8 @@ export class SessionFactory {
   ): Promise<LocalSession> {
     const session = await this.create(record, request, hooks);
     try {
-      await replayInitialize(session.transport, record, nodeRequest(request));
+      const { transport, link } = session;
+      await replayInitialize(transport, link.resumable, record, nodeRequest(request));
       await this.sync(session, record, request);
       sessionMetrics.restored();
     } catch (error) {
@@ -105,7 +106,8 @@ export class SessionFactory {
     const wanted = storedState(record);
     const changes = catchUp(session.link.state, wanted);
     if (changes.length === 0) return;
-    await replayChanges(session.transport, record, nodeRequest(request), changes);
+    const { transport, link } = session;
+    await replayChanges(transport, link.resumable, record, nodeRequest(request), changes);
     session.link.state = wanted;
   }
 }

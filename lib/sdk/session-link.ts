@@ -5,6 +5,7 @@ import { requestScope } from './request-scope';
 import type { LegacyTransport } from './sdk-loader';
 import { type ReplyRoute, type RpcMessage, ServerRequests } from './server-requests';
 import type { SessionEvents } from './session-events';
+import { isReplayId } from './session-replay';
 import { applyChange, changeOf, type SdkSessionState, type StateChange } from './session-state';
 
 type SendOptions = { relatedRequestId?: string | number } & Record<string, unknown>;
@@ -68,6 +69,14 @@ export class SessionLink {
 
   get sessionId(): string | undefined {
     return this.transport.sessionId;
+  }
+
+  /**
+   * Whether the transport has an event store: only then do its requests run
+   * in a request scope (the event store learns streams and replays from it).
+   */
+  get resumable(): boolean {
+    return this.events !== undefined;
   }
 
   async start(): Promise<void> {
@@ -155,7 +164,7 @@ export class SessionLink {
     }
     if (message.method !== undefined && message.id !== undefined) {
       const scope = requestScope.getStore();
-      if (!scope?.internal) {
+      if (!scope?.internal && !isReplayId(message.id)) {
         this.serving.set(message.id, { streamId: scope?.streamId, change: changeOf(message) });
       }
     }

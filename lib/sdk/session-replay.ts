@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { SessionRecord } from '../contract/session-record';
 import { requestScope } from './request-scope';
@@ -5,7 +6,13 @@ import type { LegacyTransport } from './sdk-loader';
 import { paramsOf, type StateChange } from './session-state';
 import { baseUrl } from './web-http';
 
-const REPLAY_ID = 'mcp-session-restore';
+/** The JSON-RPC id of the requests the module replays: no client's, whatever it sends. */
+const REPLAY_ID = `mcp-session-restore-${randomBytes(9).toString('base64url')}`;
+
+/** Whether `id` is that of a request the module replayed (its answer goes to the module). */
+export function isReplayId(id: unknown): boolean {
+  return typeof id === 'string' && id.startsWith(REPLAY_ID);
+}
 
 /** The JSON-RPC result (or error) carried by an answer, JSON or SSE. */
 function firstMessage(text: string): { result?: unknown; error?: { message?: string } } {
@@ -18,11 +25,13 @@ function firstMessage(text: string): { result?: unknown; error?: { message?: str
 }
 
 /**
- * POSTs `body` to the transport as the module's own request (its events are
- * not stored), with Host and Origin copied from `request`.
+ * POSTs `body` to the transport as the module's own request, with Host and
+ * Origin copied from `request`; `resumable`: the transport has an event store,
+ * which must not store this request's events (told through the request scope).
  */
 async function post(
   transport: LegacyTransport,
+  resumable: boolean,
   request: IncomingMessage,
   body: object,
   session?: SessionRecord,
@@ -40,9 +49,10 @@ async function post(
   }
   const url = new URL(request.url ?? '/', baseUrl(request));
   const init = { method: 'POST', headers, body: JSON.stringify(body) };
-  return requestScope.run({ internal: true }, () =>
-    transport.handleRequest(new Request(url, init)),
-  );
+  const send = () => transport.handleRequest(new Request(url, init));
+  // A scope only where something reads it: entering one turns on Node's
+  // promise hooks for good, a cost every later promise of the process pays.
+  return resumable ? requestScope.run({ internal: true }, send) : send();
 }
 
 /** Reads a replayed request's answer. @throws Error unless it is a 200 with a result. */
@@ -62,11 +72,13 @@ async function expectResult(answer: Response, what: string): Promise<void> {
  * `initialize` (stored protocol version, client info and capabilities) and
  * `notifications/initialized`, as the client did on the first instance.
  * Host and Origin are copied from `request`, so DNS-rebinding protection
- * judges the replay as it judges the request itself.
+ * judges the replay as it judges the request itself. `resumable`: the
+ * transport has an event store.
  * @throws Error when the server refuses the replay.
  */
 export async function replayInitialize(
   transport: LegacyTransport,
+  resumable: boolean,
   record: SessionRecord,
   request: IncomingMessage,
 ): Promise<void> {
@@ -80,9 +92,9 @@ export async function replayInitialize(
       clientInfo: record.clientInfo ?? { name: 'unknown', version: '0' },
     },
   };
-  await expectResult(await post(transport, request, initialize), 'initialize');
+  await expectResult(await post(transport, resumable, request, initialize), 'initialize');
   const initialized = { jsonrpc: '2.0', method: 'notifications/initialized' };
-  const answer = await post(transport, request, initialized, record);
+  const answer = await post(transport, resumable, request, initialized, record);
   await answer.body?.cancel();
   if (answer.status !== 202) {
     throw new Error(`replayed notifications/initialized was refused (HTTP ${answer.status})`);
@@ -98,6 +110,7 @@ export async function replayInitialize(
  */
 export async function replayChanges(
   transport: LegacyTransport,
+  resumable: boolean,
   record: SessionRecord,
   request: IncomingMessage,
   changes: StateChange[],
@@ -109,6 +122,7 @@ export async function replayChanges(
       method: change.method,
       params: paramsOf(change),
     };
-    await expectResult(await post(transport, request, body, record), change.method);
+    const answer = await post(transport, resumable, request, body, record);
+    await expectResult(answer, change.method);
   }
 }
