@@ -1,4 +1,4 @@
-import { NodeRedisSubscriber } from './node-redis.subscriber';
+import { NodeRedisSubscriber, subscriberOptions } from './node-redis.subscriber';
 import {
   type Arg,
   close,
@@ -89,8 +89,11 @@ export class NodeRedisClient extends Commands {
     return close(this.native);
   }
   /** A subscriber connection of ours: a `duplicate()` of this client, connected now. */
-  duplicate(): NodeRedisSubscriber {
-    return new NodeRedisSubscriber(async () => this.native.duplicate());
+  duplicate(overrides?: object): NodeRedisSubscriber {
+    const native = this.native;
+    return new NodeRedisSubscriber(async () =>
+      native.duplicate(subscriberOptions(native, overrides)),
+    );
   }
 }
 
@@ -128,10 +131,11 @@ class NodeRedisMaster extends Commands {
   disconnect(): void {
     // The cluster owns its node connections.
   }
-  duplicate(): NodeRedisSubscriber {
-    return new NodeRedisSubscriber(async () =>
-      (await this.cluster.nodeClient(this.node)).duplicate(),
-    );
+  duplicate(overrides?: object): NodeRedisSubscriber {
+    return new NodeRedisSubscriber(async () => {
+      const native = await this.cluster.nodeClient(this.node);
+      return native.duplicate(subscriberOptions(native, overrides));
+    });
   }
 }
 

@@ -2,6 +2,33 @@ import { EventEmitter } from 'node:events';
 import { errorMessage } from '../../contract/session-store.error';
 import { destroy, type NodeRedisClientLike } from './node-redis.types';
 
+/** What the pieces pass to ioredis's `duplicate()` for a subscriber and node-redis has a word for. */
+interface SubscriberOverrides {
+  connectionName?: string;
+  retryStrategy?: (times: number) => number | null | void;
+}
+
+/**
+ * A subscriber's ioredis overrides as node-redis `duplicate()` options:
+ * `connectionName` as `name` (CLIENT SETNAME: it shows in CLIENT LIST),
+ * `retryStrategy` as the socket's `reconnectStrategy` (node-redis counts
+ * from 0, ioredis from 1; the client's other socket options are kept).
+ */
+export function subscriberOptions(native: NodeRedisClientLike, overrides?: object): object {
+  const { connectionName, retryStrategy } = (overrides ?? {}) as SubscriberOverrides;
+  const options: Record<string, unknown> = {};
+  if (typeof connectionName === 'string') options.name = connectionName;
+  if (typeof retryStrategy === 'function') {
+    const socket = (native as { options?: { socket?: object } }).options?.socket;
+    const reconnectStrategy = (retries: number): number | false => {
+      const delay = retryStrategy(retries + 1);
+      return typeof delay === 'number' ? delay : false;
+    };
+    options.socket = { ...socket, reconnectStrategy };
+  }
+  return options;
+}
+
 /**
  * A subscriber connection we open (a node-redis duplicate), as an ioredis
  * `Redis` in subscriber mode: `ready`, `close`, `error` and `message`

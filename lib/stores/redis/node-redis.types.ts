@@ -12,7 +12,7 @@ export interface NodeRedisClientLike {
   readonly isOpen: boolean;
   readonly isReady: boolean;
   sendCommand(args: string[]): Promise<unknown>;
-  duplicate(): NodeRedisClientLike;
+  duplicate(overrides?: object): NodeRedisClientLike;
   connect(): Promise<unknown>;
   subscribe(
     channel: string,
