@@ -8,16 +8,17 @@ import {
   RedisSessionStore,
   SessionRecord,
 } from '../../../lib';
-import { type RedisNode, startRedisNode } from '../../support/redis-harness';
 import { commandStats } from '../../support/redis-commandstats';
 import { eventually } from '../../support/wait';
 import {
+  type AdminClient,
   closeQuietly,
   freshPrefix,
+  isReady,
   type RedisClient,
-  singleNode,
   type Topology,
-  useRedisServers,
+  useRedisMatrix,
+  useRedisNode,
 } from '../redis/redis-test.helpers';
 
 const VERSION = '2025-11-25';
@@ -35,7 +36,7 @@ function fakeDateOnly(): void {
 } // prettier-ignore
 
 /** Commands Redis has run (INFO commandstats), not counting INFO itself. */
-async function commandCalls(admin: RedisClient): Promise<number> {
+async function commandCalls(admin: AdminClient): Promise<number> {
   let total = 0;
   for (const [name, { calls }] of await commandStats(admin)) if (name !== 'info') total += calls;
   return total;
@@ -44,7 +45,7 @@ async function commandCalls(admin: RedisClient): Promise<number> {
 /** Generous commandTimeout where the bound is not the point: the machine may be busy. */
 const slack = { commandTimeout: 10_000 };
 
-const servers = useRedisServers();
+const servers = useRedisMatrix();
 
 interface Instance {
   store: CachingSessionStore;
@@ -65,7 +66,7 @@ describe.each(topologies)('Two CachingSessionStores sharing one Redis ($name)', 
     options: CachingSessionStoreOptions & { withChannel?: boolean } = {},
   ): Promise<Instance> {
     const { withChannel = true, ...rest } = options;
-    const client = topology.connect();
+    const client = await topology.connect();
     const backend = new RedisSessionStore(client, { keyPrefix: prefix, ...slack });
     const channel = withChannel
       ? new RedisInvalidationChannel(client, { channel: `${prefix}invalidate` })
@@ -94,6 +95,7 @@ describe.each(topologies)('Two CachingSessionStores sharing one Redis ($name)', 
 
   afterEach(async () => {
     jest.useRealTimers();
+    jest.restoreAllMocks();
     for (const { store, client } of opened) {
       await store.onApplicationShutdown();
       await closeQuietly(client);
@@ -177,8 +179,13 @@ describe.each(topologies)('Two CachingSessionStores sharing one Redis ($name)', 
     const record = await sessionCachedBy(a, 'reconnected');
     let resets = 0;
     a.channel!.subscribe({ invalidate: () => undefined, reset: () => void resets++ });
-    const masters = a.client instanceof Cluster ? a.client.nodes('master') : [a.client];
+    // The loss and the return are logged: expected here.
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+    const admin = topology.admin();
+    const masters = admin instanceof Cluster ? admin.nodes('master') : [admin];
 
+    // Every subscriber of every instance (theirs are the only pub/sub connections).
     await Promise.all(masters.map((master) => master.client('KILL', 'TYPE', 'pubsub')));
     await eventually('A resubscribes', () => resets > 0 && a.channel!.connected);
     expect(await a.cache.count()).toBe(0);
@@ -212,75 +219,79 @@ describe.each(topologies)('Two CachingSessionStores sharing one Redis ($name)', 
 });
 
 describe('A CachingSessionStore when its Redis goes down', () => {
-  let own: RedisNode;
+  const own = useRedisNode();
 
-  beforeAll(async () => {
-    own = await startRedisNode();
-  });
-  afterAll(async () => {
-    await own.stop().catch(() => undefined);
-  });
+  it.each(own.topologies)(
+    'costs a hot session no Redis command per request (INFO commandstats; $kind)',
+    async (topology) => {
+      const client = await topology.connect();
+      const admin = topology.admin();
+      const backend = new RedisSessionStore(client, slack);
+      const channel = new RedisInvalidationChannel(client);
+      const store = new CachingSessionStore(new MemorySessionStore(), backend, { channel });
+      try {
+        await eventually('the channel subscribes', () => channel.connected);
+        const cached = await store.create(new SessionRecord('hot-cached', VERSION, TTL));
+        const direct = await backend.create(new SessionRecord('hot-direct', VERSION, TTL));
 
-  it('costs a hot session no Redis command per request (INFO commandstats)', async () => {
-    const client = singleNode(() => own).connect();
-    const admin = singleNode(() => own).connect();
-    const backend = new RedisSessionStore(client, slack);
-    const channel = new RedisInvalidationChannel(client);
-    const store = new CachingSessionStore(new MemorySessionStore(), backend, { channel });
-    try {
-      await eventually('the channel subscribes', () => channel.connected);
-      const cached = await store.create(new SessionRecord('hot-cached', VERSION, TTL));
-      const direct = await backend.create(new SessionRecord('hot-direct', VERSION, TTL));
+        let before = await commandCalls(admin);
+        for (let i = 0; i < 1_000; i++) await store.touch(cached.id, TTL);
+        const withCache = (await commandCalls(admin)) - before;
+        before = await commandCalls(admin);
+        for (let i = 0; i < 1_000; i++) await backend.touch(direct.id, TTL);
+        const without = (await commandCalls(admin)) - before;
 
-      let before = await commandCalls(admin);
-      for (let i = 0; i < 1_000; i++) await store.touch(cached.id, TTL);
-      const withCache = (await commandCalls(admin)) - before;
-      before = await commandCalls(admin);
-      for (let i = 0; i < 1_000; i++) await backend.touch(direct.id, TTL);
-      const without = (await commandCalls(admin)) - before;
-
-      expect(without).toBeGreaterThanOrEqual(1_000);
-      expect(withCache).toBeLessThanOrEqual(1);
-    } finally {
-      await store.onApplicationShutdown();
-      await closeQuietly(client);
-      await closeQuietly(admin);
-    }
-  });
-
-  it('rejects with kind backend instead of serving its cached copy, and serves again after', async () => {
-    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    const client = singleNode(() => own).connect();
-    const channel = new RedisInvalidationChannel(client);
-    const store = new CachingSessionStore(
-      new MemorySessionStore(),
-      // Seconds of margin for the calls before and after the outage (during it, calls fail).
-      new RedisSessionStore(client, { commandTimeout: 2_000 }),
-      { channel, cacheTtl: 60_000 },
-    );
-    try {
-      await eventually('the channel subscribes', () => channel.connected);
-      await store.create(new SessionRecord('outage', VERSION, TTL));
-      expect(await store.load('outage')).toBeDefined();
-
-      await own.stop();
-      await eventually('the channel notices', () => !channel.connected);
-      for (const call of [() => store.load('outage'), () => store.touch('outage', TTL)]) {
-        await expect(call()).rejects.toMatchObject({ name: 'SessionStoreError', kind: 'backend' });
+        expect(without).toBeGreaterThanOrEqual(1_000);
+        expect(withCache).toBeLessThanOrEqual(1);
+      } finally {
+        await store.onApplicationShutdown();
+        await closeQuietly(client);
       }
+    },
+  );
 
-      await own.start();
-      await eventually('the channel comes back', () => channel.connected);
-      // The store's own connection reconnects on its own schedule, not the channel's.
-      await eventually('the client reconnects', () => client.status === 'ready');
-      // The restarted Redis kept nothing (no persistence): the session is gone everywhere.
-      expect(await store.load('outage')).toBeUndefined();
-      await store.create(new SessionRecord('after', VERSION, TTL));
-      expect(await store.touch('after', TTL)).toBeDefined();
-    } finally {
-      await store.onApplicationShutdown();
-      await closeQuietly(client);
-      warn.mockRestore();
-    }
-  });
+  // Last: it stops and restarts the node.
+  it.each(own.topologies)(
+    'rejects with kind backend instead of serving its cached copy, and serves again after ($kind)',
+    async (topology) => {
+      const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+      const log = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+      const client = await topology.connect();
+      const channel = new RedisInvalidationChannel(client);
+      const store = new CachingSessionStore(
+        new MemorySessionStore(),
+        // Seconds of margin for the calls before and after the outage (during it, calls fail).
+        new RedisSessionStore(client, { commandTimeout: 2_000 }),
+        { channel, cacheTtl: 60_000 },
+      );
+      try {
+        await eventually('the channel subscribes', () => channel.connected);
+        await store.create(new SessionRecord('outage', VERSION, TTL));
+        expect(await store.load('outage')).toBeDefined();
+
+        await own.node().stop();
+        await eventually('the channel notices', () => !channel.connected);
+        for (const call of [() => store.load('outage'), () => store.touch('outage', TTL)]) {
+          await expect(call()).rejects.toMatchObject({
+            name: 'SessionStoreError',
+            kind: 'backend',
+          });
+        }
+
+        await own.node().start();
+        await eventually('the channel comes back', () => channel.connected);
+        // The store's own connection reconnects on its own schedule, not the channel's.
+        await eventually('the client reconnects', () => isReady(client));
+        // The restarted Redis kept nothing (no persistence): the session is gone everywhere.
+        expect(await store.load('outage')).toBeUndefined();
+        await store.create(new SessionRecord('after', VERSION, TTL));
+        expect(await store.touch('after', TTL)).toBeDefined();
+      } finally {
+        await store.onApplicationShutdown();
+        await closeQuietly(client);
+        warn.mockRestore();
+        log.mockRestore();
+      }
+    },
+  );
 });

@@ -1,5 +1,5 @@
 import { Test } from '@nestjs/testing';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import {
   CachingSessionStore,
   McpSessionModule,
@@ -9,18 +9,11 @@ import {
   SessionRecord,
   SessionStore,
 } from '../../../lib';
-import { startRedisNode, type RedisNode } from '../../support/redis-harness';
+import { closeQuietly, isReady, send, useRedisNode } from '../redis/redis-test.helpers';
 
 /** The README's CachingSessionStore snippets, booted in a real Nest application. */
 describe('CachingSessionStore in McpSessionModule (README snippets)', () => {
-  let node: RedisNode;
-
-  beforeAll(async () => {
-    node = await startRedisNode();
-  });
-  afterAll(async () => {
-    await node.stop();
-  });
+  const servers = useRedisNode();
 
   async function boot(store: SessionStore) {
     const moduleRef = await Test.createTestingModule({
@@ -37,26 +30,30 @@ describe('CachingSessionStore in McpSessionModule (README snippets)', () => {
     expect((await sessions.touch!(record.id, 60_000))?.id).toBe(record.id);
   }
 
-  it('with a client you own: closes its own subscriber on app.close() and leaves your client open', async () => {
-    const redis = new Redis(node.url);
-    const channel = new RedisInvalidationChannel(redis);
-    const app = await boot(
-      new CachingSessionStore(
-        new MemorySessionStore(), // this instance's own cache
-        new RedisSessionStore(redis), // shared by every instance
-        { channel, maxEntries: 10_000, cacheTtl: 10_000 },
-      ),
-    );
-    await serves(app);
-    await app.close();
-    expect(channel.connected).toBe(false);
-    expect(await redis.ping()).toBe('PONG');
-    redis.disconnect();
-  });
+  it.each(servers.topologies)(
+    'with a $kind client you own: closes its own subscriber on app.close() and leaves your client open',
+    async (topology) => {
+      const redis = await topology.connect();
+      const channel = new RedisInvalidationChannel(redis);
+      const app = await boot(
+        new CachingSessionStore(
+          new MemorySessionStore(), // this instance's own cache
+          new RedisSessionStore(redis), // shared by every instance
+          { channel, maxEntries: 10_000, cacheTtl: 10_000 },
+        ),
+      );
+      await serves(app);
+      await app.close();
+      expect(channel.connected).toBe(false);
+      expect(isReady(redis)).toBe(true);
+      expect(await send(redis, 'PING')).toBe('PONG');
+      await closeQuietly(redis);
+    },
+  );
 
   it('from URLs: every connection it opened is closed on app.close()', async () => {
-    const backend = RedisSessionStore.fromUrl(node.url);
-    const channel = RedisInvalidationChannel.fromUrl(node.url);
+    const backend = RedisSessionStore.fromUrl(servers.node().url);
+    const channel = RedisInvalidationChannel.fromUrl(servers.node().url);
     const app = await boot(new CachingSessionStore(new MemorySessionStore(), backend, { channel }));
     await serves(app);
     await app.close();

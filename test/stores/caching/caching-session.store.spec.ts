@@ -5,10 +5,10 @@ import {
   RedisSessionStore,
 } from '../../../lib';
 import { eventually } from '../../support/wait';
-import { closeQuietly, freshPrefix, useRedisServers } from '../redis/redis-test.helpers';
+import { closeQuietly, freshPrefix, useRedisMatrix } from '../redis/redis-test.helpers';
 import { sessionStoreContract } from '../../../lib/testing';
 
-const servers = useRedisServers();
+const servers = useRedisMatrix();
 
 const backends = [
   {
@@ -20,7 +20,7 @@ const backends = [
   ...servers.topologies.map((topology) => ({
     name: `memory + Redis ${topology.name}, with a Redis invalidation channel`,
     open: async () => {
-      const client = topology.connect();
+      const client = await topology.connect();
       const prefix = freshPrefix('caching');
       const channel = new RedisInvalidationChannel(client, { channel: `${prefix}invalidate` });
       const store = new CachingSessionStore(

@@ -1,18 +1,26 @@
-import { Cluster, Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
 import { RedisEventStore } from '../../../lib';
 import type { RedisEventStoreClient } from '../../../lib/stores/redis/redis-event-store.options';
 import { commandStats } from '../../support/redis-commandstats';
-import { startRedisNode } from '../../support/redis-harness';
 import { eventually } from '../../support/wait';
 import { eventStoreCases } from '../event-store.cases';
-import { closeQuietly, freshPrefix, type RedisClient, useRedisServers } from './redis-test.helpers';
+import {
+  closeQuietly,
+  freshPrefix,
+  type RedisClient,
+  send,
+  singleNode,
+  useRedisMatrix,
+  useRedisNode,
+} from './redis-test.helpers';
+import { startRedisNode } from '../../support/redis-harness';
 
-const servers = useRedisServers();
+const servers = useRedisMatrix();
 const store = (
   client: RedisClient,
   options: ConstructorParameters<typeof RedisEventStore>[1] = {},
 ) =>
-  new RedisEventStore(client as unknown as RedisEventStoreClient, {
+  new RedisEventStore(client, {
     keyPrefix: freshPrefix('events'),
     ...options,
   });
@@ -20,8 +28,8 @@ const note = (n: number) => ({ jsonrpc: '2.0', method: 'notifications/message', 
 
 describe.each(servers.topologies)('RedisEventStore on a $name', (topology) => {
   let client: RedisClient;
-  beforeAll(() => {
-    client = topology.connect();
+  beforeAll(async () => {
+    client = await topology.connect();
   });
   afterAll(() => closeQuietly(client));
 
@@ -33,11 +41,12 @@ describe.each(servers.topologies)('RedisEventStore on a $name', (topology) => {
     await events.forSession(sessionId).storeEvent('s', note(1));
     const key = events.keyOf(sessionId);
     expect(key.endsWith(`{${sessionId}}`)).toBe(true);
-    const node = client instanceof Cluster ? client.nodes('master')[0] : client;
+    const admin = topology.admin();
+    const node = admin instanceof Cluster ? admin.nodes('master')[0] : admin;
     expect(await node.call('CLUSTER', 'KEYSLOT', key).catch(() => 'no cluster')).toEqual(
       await node.call('CLUSTER', 'KEYSLOT', sessionId).catch(() => 'no cluster'),
     );
-    const ttl = await client.pttl(key);
+    const ttl = await admin.pttl(key);
     expect(ttl).toBeGreaterThan(50_000);
     expect(ttl).toBeLessThanOrEqual(60_000);
   });
@@ -49,7 +58,7 @@ describe.each(servers.topologies)('RedisEventStore on a $name', (topology) => {
     await session.storeEvent('s', note(2));
     await eventually(
       'the key to expire',
-      async () => (await client.exists(events.keyOf('aged-4a3c2b1d'))) === 0,
+      async () => (await topology.admin().exists(events.keyOf('aged-4a3c2b1d'))) === 0,
       {
         timeoutMs: 5_000,
         everyMs: 50,
@@ -62,56 +71,63 @@ describe.each(servers.topologies)('RedisEventStore on a $name', (topology) => {
 });
 
 describe('RedisEventStore on one node', () => {
-  it('costs XADD + PEXPIRE per event and one XRANGE per replay', async () => {
-    const node = await startRedisNode();
-    const client = new Redis(node.url);
-    try {
+  const one = useRedisNode();
+
+  describe.each(one.topologies)('with a $kind client', (topology) => {
+    let client: RedisClient;
+    beforeEach(async () => {
+      client = await topology.connect();
+    });
+    afterEach(() => closeQuietly(client));
+
+    it('costs XADD + PEXPIRE per event and one XRANGE per replay', async () => {
+      const admin = topology.admin();
       const events = store(client).forSession('cost-7d1e');
       const first = await events.storeEvent('s', note(0));
-      await client.config('RESETSTAT');
+      await admin.config('RESETSTAT');
       for (let n = 1; n <= 10; n++) await events.storeEvent('s', note(n));
       await events.replayEventsAfter(first, { send: async () => undefined });
-      const stats = await commandStats(client);
+      const stats = await commandStats(admin);
       expect(stats.get('xadd')?.calls).toBe(10);
       expect(stats.get('pexpire')?.calls).toBe(10);
       expect(stats.get('xrange')?.calls).toBe(1);
-    } finally {
-      await closeQuietly(client);
-      await node.stop();
-    }
-  });
+    });
 
-  it('fails a call within commandTimeout while Redis is down', async () => {
-    const node = await startRedisNode();
-    const client = new Redis(node.url, { maxRetriesPerRequest: null });
-    client.on('error', () => undefined);
-    try {
-      const events = store(client, { commandTimeout: 200 }).forSession('down-9c2a');
-      await events.storeEvent('s', note(1));
-      await node.stop();
-      await expect(events.storeEvent('s', note(2))).rejects.toThrow(/no answer within 200 ms/);
-    } finally {
-      await node.start();
-      await closeQuietly(client);
-      await node.stop();
-    }
-  });
-
-  it('closes the connection fromUrl opened, never a client passed in', async () => {
-    const node = await startRedisNode();
-    const client = new Redis(node.url);
-    try {
+    it('never closes a client passed in', async () => {
       const given = store(client);
+      await given.forSession('given-1a2b').storeEvent('s', note(1));
       await given.onApplicationShutdown();
-      expect(await client.ping()).toBe('PONG');
-      const own = RedisEventStore.fromUrl(node.url);
-      await own.forSession('own-1a2b').storeEvent('s', note(1));
-      await own.onApplicationShutdown();
-      await expect(own.forSession('own-1a2b').storeEvent('s', note(2))).rejects.toThrow();
-    } finally {
-      await closeQuietly(client);
-      await node.stop();
-    }
+      expect(await send(client, 'PING')).toBe('PONG');
+    });
+  });
+
+  // Its own node, stopped and started: the other cases keep theirs.
+  describe.each(one.topologies)('with a $kind client, while Redis is down', (topology) => {
+    it('fails a call within commandTimeout', async () => {
+      const node = await startRedisNode();
+      // ioredis: commands wait in the offline queue for ever (maxRetriesPerRequest: null);
+      // node-redis: its default, the offline queue until the connection is back.
+      const client = await singleNode(() => node, topology.kind).connect({
+        ioredis: { maxRetriesPerRequest: null },
+      });
+      try {
+        const events = store(client, { commandTimeout: 200 }).forSession('down-9c2a');
+        await events.storeEvent('s', note(1));
+        await node.stop();
+        await expect(events.storeEvent('s', note(2))).rejects.toThrow(/no answer within 200 ms/);
+      } finally {
+        await node.start();
+        await closeQuietly(client);
+        await node.stop();
+      }
+    });
+  });
+
+  it('closes the connection fromUrl opened', async () => {
+    const own = RedisEventStore.fromUrl(one.node().url);
+    await own.forSession('own-1a2b').storeEvent('s', note(1));
+    await own.onApplicationShutdown();
+    await expect(own.forSession('own-1a2b').storeEvent('s', note(2))).rejects.toThrow();
   });
 
   it('refuses options it cannot use', () => {

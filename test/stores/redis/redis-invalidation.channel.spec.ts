@@ -1,17 +1,23 @@
 import { Logger } from '@nestjs/common';
-import { Cluster, Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import {
   RedisInvalidationChannel,
   type SessionInvalidationListener,
   SessionStoreError,
 } from '../../../lib';
-import {
-  type RedisClusterHandle,
-  type RedisNode,
-  startRedisCluster,
-  startRedisNode,
-} from '../../support/redis-harness';
+import { type RedisNode, startRedisNode } from '../../support/redis-harness';
 import { eventually } from '../../support/wait';
+import {
+  CLIENT_KINDS,
+  closeQuietly,
+  isReady,
+  type RedisClient,
+  send,
+  singleNode,
+  useRedisMatrix,
+} from './redis-test.helpers';
+
+const servers = useRedisMatrix();
 
 class Recorder implements SessionInvalidationListener {
   readonly events: string[] = [];
@@ -23,56 +29,25 @@ class Recorder implements SessionInvalidationListener {
   }
 }
 
-interface Topology {
-  client(): RedisClient;
-  close(): Promise<void>;
-}
-type RedisClient = Redis | Cluster;
-
-const topologies: [string, () => Promise<Topology>][] = [
-  [
-    'single node',
-    async () => {
-      const node = await startRedisNode();
-      return { client: () => new Redis(node.url), close: () => node.stop() };
-    },
-  ],
-  [
-    'cluster',
-    async () => {
-      const cluster: RedisClusterHandle = await startRedisCluster();
-      return { client: () => new Cluster(cluster.nodes), close: () => cluster.stop() };
-    },
-  ],
-];
-
-describe.each(topologies)('RedisInvalidationChannel (%s)', (_name, open) => {
-  let topology: Topology;
+describe.each(servers.topologies)('RedisInvalidationChannel ($name)', (topology) => {
   const clients: RedisClient[] = [];
   const channels: RedisInvalidationChannel[] = [];
 
-  function channel(): RedisInvalidationChannel {
-    const client = topology.client();
+  async function channel(): Promise<RedisInvalidationChannel> {
+    const client = await topology.connect();
     clients.push(client);
     const created = new RedisInvalidationChannel(client, { channel: 'test:invalidate' });
     channels.push(created);
     return created;
   }
 
-  beforeAll(async () => {
-    topology = await open();
-  });
-  afterAll(async () => {
-    await topology.close();
-  });
   afterEach(async () => {
     for (const created of channels.splice(0)) await created.onApplicationShutdown();
-    for (const client of clients.splice(0)) client.disconnect();
+    for (const client of clients.splice(0)) await closeQuietly(client);
   });
 
   it('tells every other instance, and every other local listener, but not the publisher', async () => {
-    const a = channel();
-    const b = channel();
+    const [a, b] = await Promise.all([channel(), channel()]);
     await eventually('both subscriptions', () => a.connected && b.connected);
     const publisher = new Recorder();
     const neighbour = new Recorder();
@@ -93,12 +68,12 @@ describe.each(topologies)('RedisInvalidationChannel (%s)', (_name, open) => {
   });
 
   it('subscribes with a client that is already connected', async () => {
-    const client = topology.client();
+    const client = await topology.connect();
     clients.push(client);
-    await eventually('the client', () => client.status === 'ready');
+    await eventually('the client', () => isReady(client));
     const late = new RedisInvalidationChannel(client, { channel: 'test:invalidate' });
     channels.push(late);
-    const other = channel();
+    const other = await channel();
     await eventually('both subscriptions', () => late.connected && other.connected);
     const listener = new Recorder();
     late.subscribe(listener);
@@ -108,8 +83,7 @@ describe.each(topologies)('RedisInvalidationChannel (%s)', (_name, open) => {
   });
 
   it('stops telling a listener once it unsubscribes', async () => {
-    const a = channel();
-    const b = channel();
+    const [a, b] = await Promise.all([channel(), channel()]);
     await eventually('both subscriptions', () => a.connected && b.connected);
     const listener = new Recorder();
     const witness = new Recorder();
@@ -122,12 +96,12 @@ describe.each(topologies)('RedisInvalidationChannel (%s)', (_name, open) => {
   });
 
   it('closes its own subscriber on shutdown, idempotently, and leaves the user client open', async () => {
-    const a = channel();
+    const a = await channel();
     await eventually('the subscription', () => a.connected);
     await a.onApplicationShutdown();
     await a.onApplicationShutdown();
     expect(a.connected).toBe(false);
-    expect(await clients[0].ping()).toBe('PONG');
+    expect(await send(clients[0], 'PING')).toBe('PONG');
   });
 });
 
@@ -141,38 +115,68 @@ describe('RedisInvalidationChannel across an outage', () => {
   afterAll(async () => {
     await node.stop().catch(() => undefined);
   });
+  let log: jest.SpyInstance;
   beforeEach(() => {
     warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    log = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
   });
-  afterEach(() => warn.mockRestore());
-
-  it('reports the loss, resets its listeners on reconnection, then reports connected', async () => {
-    const channel = RedisInvalidationChannel.fromUrl(node.url, { publishTimeout: 200 });
-    const listener = new Recorder();
-    let connectedAtReset: boolean | undefined;
-    channel.subscribe({
-      invalidate: () => undefined,
-      reset: () => (connectedAtReset = channel.connected),
-    });
-    channel.subscribe(listener);
-    try {
-      await eventually('the subscription', () => channel.connected);
-      expect(listener.events).toEqual(['<reset>']);
-
-      await node.stop();
-      await eventually('the loss', () => !channel.connected);
-      const error = await channel.publish('lost').catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(SessionStoreError);
-      expect((error as SessionStoreError).kind).toBe('backend');
-
-      await node.start();
-      await eventually('the new subscription', () => channel.connected, { timeoutMs: 10_000 });
-      expect(connectedAtReset).toBe(false);
-      expect(listener.events).toEqual(['<reset>', 'lost', '<reset>']);
-    } finally {
-      await channel.onApplicationShutdown();
-    }
+  afterEach(() => {
+    warn.mockRestore();
+    log.mockRestore();
   });
+
+  /** A channel over a connection fromUrl opened, or over a user's client of each kind (its defaults). */
+  const variants: [string, () => Promise<[RedisInvalidationChannel, () => Promise<void>]>][] = [
+    [
+      'fromUrl',
+      async () => [
+        RedisInvalidationChannel.fromUrl(node.url, { publishTimeout: 200 }),
+        async () => undefined,
+      ],
+    ],
+    ...CLIENT_KINDS.map((kind): (typeof variants)[number] => [
+      `a ${kind} client`,
+      async () => {
+        const client = await singleNode(() => node, kind).connect();
+        return [
+          new RedisInvalidationChannel(client, { publishTimeout: 200 }),
+          () => closeQuietly(client),
+        ];
+      },
+    ]),
+  ];
+
+  it.each(variants)(
+    'reports the loss, resets its listeners on reconnection, then reports connected (%s)',
+    async (_, open) => {
+      const [channel, close] = await open();
+      const listener = new Recorder();
+      let connectedAtReset: boolean | undefined;
+      channel.subscribe({
+        invalidate: () => undefined,
+        reset: () => (connectedAtReset = channel.connected),
+      });
+      channel.subscribe(listener);
+      try {
+        await eventually('the subscription', () => channel.connected);
+        expect(listener.events).toEqual(['<reset>']);
+
+        await node.stop();
+        await eventually('the loss', () => !channel.connected);
+        const error = await channel.publish('lost').catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(SessionStoreError);
+        expect((error as SessionStoreError).kind).toBe('backend');
+
+        await node.start();
+        await eventually('the new subscription', () => channel.connected, { timeoutMs: 10_000 });
+        expect(connectedAtReset).toBe(false);
+        expect(listener.events).toEqual(['<reset>', 'lost', '<reset>']);
+      } finally {
+        await channel.onApplicationShutdown();
+        await close();
+      }
+    },
+  );
 
   it('rejects options it cannot use, naming them', () => {
     const client = new Redis(node.url, { lazyConnect: true });

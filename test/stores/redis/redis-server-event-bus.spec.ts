@@ -10,13 +10,19 @@ import { RedisServerEventBus } from '../../../lib/stores/redis/redis-server-even
 import { type RedisNode, startRedisNode } from '../../support/redis-harness';
 import { eventually } from '../../support/wait';
 import {
+  type AdminClient,
+  CLIENT_KINDS,
   closeQuietly,
+  isReady,
   type RedisClient,
+  send,
+  singleNode,
+  trackPublishes,
   type Topology,
-  useRedisServers,
+  useRedisMatrix,
 } from './redis-test.helpers';
 
-const servers = useRedisServers();
+const servers = useRedisMatrix();
 /** Waits, with seconds of margin, for what real pub/sub or a restart takes a moment to do. */
 const until = (what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000) =>
   eventually(what, check, { timeoutMs, everyMs: 20 });
@@ -36,19 +42,26 @@ function record(bus: RedisServerEventBus): McpServerEvent[] {
   return events;
 }
 
-/** The connections that PUBLISH goes through: every master. */
-async function masters(client: RedisClient): Promise<Redis[]> {
-  if (!(client instanceof Cluster)) return [client];
-  await until('the cluster client', () => client.status === 'ready');
-  return client.nodes('master');
+/** The (admin) connections that PUBLISH goes through: every master. */
+async function masters(admin: AdminClient): Promise<Redis[]> {
+  if (!(admin instanceof Cluster)) return [admin];
+  await until('the cluster client', () => admin.status === 'ready');
+  return admin.nodes('master');
 }
 
+/** The PUBLISH commands the instances' clients sent (their buses publish without waiting). */
+const published: Promise<unknown>[] = [];
+
 /**
- * Publishes a fence on every master and waits until every recorder has all of
- * them. Pub/sub keeps the order of one node (and of one cluster-bus link), so
- * anything published before, including an unwanted echo, has arrived by then.
+ * Waits for every PUBLISH the instances sent, then publishes a fence on every
+ * master and waits until every recorder has all of them. Pub/sub keeps the
+ * order of one node (and of one cluster-bus link), so anything published
+ * before, including an unwanted echo, has arrived by then. (Without the wait,
+ * a fence on the admin connection could overtake an event still on its way
+ * on an instance's connection.)
  */
-async function settle(raw: RedisClient, channel: string, ...recorders: McpServerEvent[][]) {
+async function settle(raw: AdminClient, channel: string, ...recorders: McpServerEvent[][]) {
+  await Promise.allSettled(published.splice(0));
   const uris: string[] = [];
   for (const node of await masters(raw)) {
     const uri = `fence:${++fences}`;
@@ -62,7 +75,7 @@ async function settle(raw: RedisClient, channel: string, ...recorders: McpServer
   );
 }
 
-async function namedConnections(raw: RedisClient, name: string): Promise<number> {
+async function namedConnections(raw: AdminClient, name: string): Promise<number> {
   let count = 0;
   for (const node of await masters(raw)) {
     const list = (await node.client('LIST')) as string;
@@ -95,36 +108,36 @@ describe.each(servers.topologies.map((t) => [t.name, t] as const))(
     const clients: RedisClient[] = [];
     const buses: RedisServerEventBus[] = [];
     let channel: string;
-    let raw: RedisClient;
+    /** Publishes raw messages and lists connections: the admin connection (ioredis). */
+    let raw: AdminClient;
     let error: jest.SpyInstance;
     let warn: jest.SpyInstance;
 
     /** One "instance": its own user client and a bus over it. */
-    function instance(): RedisServerEventBus {
-      const client = topology.connect();
+    async function instance(): Promise<RedisServerEventBus> {
+      const client = await topology.connect();
       clients.push(client);
+      trackPublishes(client, published);
       const bus = new RedisServerEventBus(client, { channel });
       buses.push(bus);
       return bus;
     }
 
     async function twoInstances(): Promise<[RedisServerEventBus, RedisServerEventBus]> {
-      const a = instance();
-      const b = instance();
+      const [a, b] = await Promise.all([instance(), instance()]);
       await until('both subscriptions', () => a.connected && b.connected);
       return [a, b];
     }
 
     beforeEach(() => {
       channel = freshChannel();
-      raw = topology.connect();
+      raw = topology.admin();
       error = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
       warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     });
     afterEach(async () => {
       for (const bus of buses.splice(0)) await bus.onApplicationShutdown();
       for (const client of clients.splice(0)) await closeQuietly(client);
-      await closeQuietly(raw);
       error.mockRestore();
       warn.mockRestore();
     });
@@ -146,12 +159,12 @@ describe.each(servers.topologies.map((t) => [t.name, t] as const))(
     });
 
     it('subscribes when given a client that is already connected', async () => {
-      const client = topology.connect();
+      const client = await topology.connect();
       clients.push(client);
-      await until('the client', () => client.status === 'ready');
+      await until('the client', () => isReady(client));
       const late = new RedisServerEventBus(client, { channel });
       buses.push(late);
-      const other = instance();
+      const other = await instance();
       await until('both subscriptions', () => late.connected && other.connected);
       const events = record(late);
       other.publish(toolsChanged);
@@ -228,7 +241,7 @@ describe.each(servers.topologies.map((t) => [t.name, t] as const))(
     });
 
     it('closes its own subscriber on shutdown, idempotently, and leaves the user client open', async () => {
-      const bus = instance();
+      const bus = await instance();
       await until('the subscription', () => bus.connected);
       expect(await namedConnections(raw, 'mcp-server-events')).toBe(1);
       await bus.onApplicationShutdown();
@@ -239,7 +252,7 @@ describe.each(servers.topologies.map((t) => [t.name, t] as const))(
         'the subscriber to close',
         async () => (await namedConnections(raw, 'mcp-server-events')) === 0,
       );
-      expect(await clients[0].ping()).toBe('PONG');
+      expect(await send(clients[0], 'PING')).toBe('PONG');
     });
 
     it('carries handler.notify of instance B to a subscriptions/listen stream on instance A (SDK v2)', async () => {
@@ -331,51 +344,53 @@ describe('RedisServerEventBus across an outage', () => {
     }
   });
 
-  it('publishes without throwing while Redis is down, logs once, and delivers again after a restart', async () => {
-    const channel = freshChannel();
-    const client = new Redis(node.url, { maxRetriesPerRequest: 0 });
-    client.on('error', () => undefined);
-    const sent: Promise<unknown>[] = [];
-    const publish = client.publish.bind(client) as (c: string, m: string) => Promise<number>;
-    client.publish = ((c: string, m: string) => {
-      const result = publish(c, m);
-      sent.push(result);
-      return result;
-    }) as typeof client.publish;
-    const a = new RedisServerEventBus(client, { channel });
-    const b = RedisServerEventBus.fromUrl(node.url, { channel });
-    const onA = record(a);
-    const onB = record(b);
-    try {
-      await until('both subscriptions', () => a.connected && b.connected);
-
-      await node.stop();
-      await until('the loss', () => !a.connected && !b.connected);
-      for (let i = 0; i < 5; i++) expect(() => a.publish(toolsChanged)).not.toThrow();
-      expect(onA).toHaveLength(5);
-      await Promise.allSettled(sent);
-      expect(warnings('not published')).toBe(1);
-      expect(() => b.publish(toolsChanged)).not.toThrow();
-      await until('both subscriber warnings', () => warnings('Server event subscriber') === 2);
-
-      await node.start();
-      await until('both subscriptions again', () => a.connected && b.connected, 20_000);
-      await until('delivery from A to B', () => {
-        a.publish(updated);
-        return onB.some((event) => event.kind === 'resource_updated');
+  it.each(CLIENT_KINDS)(
+    'publishes without throwing while Redis is down, logs once, and delivers again after a restart (%s)',
+    async (kind) => {
+      const channel = freshChannel();
+      // A publish during an outage fails at once instead of waiting for the
+      // connection to come back: ioredis maxRetriesPerRequest 0, node-redis
+      // disableOfflineQueue (the bus itself never waits for a publish).
+      const client = await singleNode(() => node, kind).connect({
+        ioredis: { maxRetriesPerRequest: 0 },
+        nodeRedis: { disableOfflineQueue: true },
       });
-      await until('delivery from B to A', () => {
-        b.publish({ kind: 'prompts_list_changed' });
-        return onA.some((event) => event.kind === 'prompts_list_changed');
-      });
-      expect(warnings('Server event subscriber')).toBe(2);
-      expect(log.mock.calls.some(([m]) => String(m).includes('published again'))).toBe(true);
-    } finally {
-      await a.onApplicationShutdown();
-      await b.onApplicationShutdown();
-      await closeQuietly(client);
-    }
-  });
+      const sent = trackPublishes(client);
+      const a = new RedisServerEventBus(client, { channel });
+      const b = RedisServerEventBus.fromUrl(node.url, { channel });
+      const onA = record(a);
+      const onB = record(b);
+      try {
+        await until('both subscriptions', () => a.connected && b.connected);
+
+        await node.stop();
+        await until('the loss', () => !a.connected && !b.connected);
+        for (let i = 0; i < 5; i++) expect(() => a.publish(toolsChanged)).not.toThrow();
+        expect(onA).toHaveLength(5);
+        await Promise.allSettled(sent);
+        expect(warnings('not published')).toBe(1);
+        expect(() => b.publish(toolsChanged)).not.toThrow();
+        await until('both subscriber warnings', () => warnings('Server event subscriber') === 2);
+
+        await node.start();
+        await until('both subscriptions again', () => a.connected && b.connected, 20_000);
+        await until('delivery from A to B', () => {
+          a.publish(updated);
+          return onB.some((event) => event.kind === 'resource_updated');
+        });
+        await until('delivery from B to A', () => {
+          b.publish({ kind: 'prompts_list_changed' });
+          return onA.some((event) => event.kind === 'prompts_list_changed');
+        });
+        expect(warnings('Server event subscriber')).toBe(2);
+        expect(log.mock.calls.some(([m]) => String(m).includes('published again'))).toBe(true);
+      } finally {
+        await a.onApplicationShutdown();
+        await b.onApplicationShutdown();
+        await closeQuietly(client);
+      }
+    },
+  );
 
   it('rejects options it cannot use, naming them', () => {
     const client = new Redis(node.url, { lazyConnect: true });

@@ -1,11 +1,21 @@
 import { Logger } from '@nestjs/common';
-import { Cluster, Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
 import { type McpSessionBusMessage, RedisSessionMessageBus } from '../../../lib';
 import { startRedisNode } from '../../support/redis-harness';
 import { eventually } from '../../support/wait';
-import { closeQuietly, freshPrefix, type RedisClient, useRedisServers } from './redis-test.helpers';
+import {
+  type AdminClient,
+  CLIENT_KINDS,
+  closeQuietly,
+  freshPrefix,
+  isReady,
+  type RedisClient,
+  send,
+  singleNode,
+  useRedisMatrix,
+} from './redis-test.helpers';
 
-const servers = useRedisServers();
+const servers = useRedisMatrix();
 const until = (what: string, check: () => boolean | Promise<boolean>) =>
   eventually(what, check, { timeoutMs: 10_000, everyMs: 20 });
 
@@ -15,8 +25,8 @@ function listen(bus: RedisSessionMessageBus): McpSessionBusMessage[] {
   return heard;
 }
 
-async function namedConnections(client: RedisClient, name: string): Promise<number> {
-  const nodes = client instanceof Cluster ? client.nodes('master') : [client];
+async function namedConnections(admin: AdminClient, name: string): Promise<number> {
+  const nodes = admin instanceof Cluster ? admin.nodes('master') : [admin];
   let count = 0;
   for (const node of nodes) {
     const list = (await node.client('LIST')) as string;
@@ -30,13 +40,13 @@ describe.each(servers.topologies)('RedisSessionMessageBus on a $name', (topology
   let buses: RedisSessionMessageBus[];
   let channel: string;
   const bus = () => {
-    const made = new RedisSessionMessageBus(client as never, { channel });
+    const made = new RedisSessionMessageBus(client, { channel });
     buses.push(made);
     return made;
   };
   beforeAll(async () => {
-    client = topology.connect();
-    await until('the client', () => client.status === 'ready');
+    client = await topology.connect();
+    await until('the client', () => isReady(client));
   });
   afterAll(() => closeQuietly(client));
   beforeEach(() => {
@@ -84,19 +94,19 @@ describe.each(servers.topologies)('RedisSessionMessageBus on a $name', (topology
     // The subscribers of earlier cases (closed by afterEach) leave Redis a moment later.
     await until(
       'no subscriber left',
-      async () => (await namedConnections(client, 'mcp-session-bus')) === 0,
+      async () => (await namedConnections(topology.admin(), 'mcp-session-bus')) === 0,
     );
     const before = 0;
     const a = bus();
     for (let i = 0; i < 5; i++) listen(a);
     await until('subscribed', () => a.connected);
-    expect(await namedConnections(client, 'mcp-session-bus')).toBe(before + 1);
+    expect(await namedConnections(topology.admin(), 'mcp-session-bus')).toBe(before + 1);
     await a.onApplicationShutdown();
     await until(
       'closed',
-      async () => (await namedConnections(client, 'mcp-session-bus')) === before,
+      async () => (await namedConnections(topology.admin(), 'mcp-session-bus')) === before,
     );
-    expect(await client.ping()).toBe('PONG');
+    expect(await send(client, 'PING')).toBe('PONG');
   });
 
   it('drops malformed messages, logging once', async () => {
@@ -105,7 +115,8 @@ describe.each(servers.topologies)('RedisSessionMessageBus on a $name', (topology
       const a = bus();
       const heard = listen(a);
       await until('subscribed', () => a.connected);
-      const publisher = client instanceof Cluster ? client.nodes('master')[0] : client;
+      const admin = topology.admin();
+      const publisher = admin instanceof Cluster ? admin.nodes('master')[0] : admin;
       for (const raw of ['nope', '{"o":"x","k":"other","s":"s"}', '{"o":"x","k":"ended","s":""}']) {
         await publisher.publish(channel, raw);
       }
@@ -140,14 +151,27 @@ describe('RedisSessionMessageBus on one node', () => {
     }
   });
 
-  it('closes the publisher fromUrl opened, never a client passed in', async () => {
+  it('closes the publisher fromUrl opened', async () => {
     const node = await startRedisNode();
-    const client = new Redis(node.url);
+    const bus = RedisSessionMessageBus.fromUrl(node.url);
     try {
-      const given = new RedisSessionMessageBus(client as never);
+      await until('subscribed', () => bus.connected);
+      await bus.onApplicationShutdown();
+      expect(bus.connected).toBe(false);
+      expect(await bus.publish({ kind: 'ended', sessionId: 's' })).toBe(false);
+    } finally {
+      await node.stop();
+    }
+  });
+
+  it.each(CLIENT_KINDS)('never closes a %s client passed in', async (kind) => {
+    const node = await startRedisNode();
+    const client = await singleNode(() => node, kind).connect();
+    try {
+      const given = new RedisSessionMessageBus(client);
       await until('subscribed', () => given.connected);
       await given.onApplicationShutdown();
-      expect(await client.ping()).toBe('PONG');
+      expect(await send(client, 'PING')).toBe('PONG');
       expect(await given.publish({ kind: 'ended', sessionId: 's' })).toBe(false);
     } finally {
       await closeQuietly(client);

@@ -1,26 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import Redis from 'ioredis';
 import { RedisSessionStore, SessionRecord } from '../../../lib';
 import { commandStats } from '../../support/redis-commandstats';
-import { startRedisNode, type RedisNode } from '../../support/redis-harness';
-import { closeQuietly, freshPrefix, keysUnder } from './redis-test.helpers';
+import {
+  closeQuietly,
+  freshPrefix,
+  keysUnder,
+  ofKinds,
+  type RedisClient,
+  send,
+  useRedisNode,
+} from './redis-test.helpers';
 
-let node: RedisNode;
-let client: Redis;
-let admin: Redis;
-
-beforeAll(async () => {
-  node = await startRedisNode();
-  client = new Redis(node.port, '127.0.0.1');
-  admin = new Redis(node.port, '127.0.0.1');
-  await Promise.all([client.ping(), admin.ping()]);
-});
-
-afterAll(async () => {
-  await closeQuietly(client);
-  await closeQuietly(admin);
-  await node?.stop();
-});
+const servers = useRedisNode();
+const admin = () => servers.admin();
 
 /** A record like the ones the MCP SDK client's initialize produces. */
 function typicalRecord(id: string): SessionRecord {
@@ -32,92 +24,107 @@ function typicalRecord(id: string): SessionRecord {
 
 /** Commands the server executed while `action` ran (INFO commandstats, Lua-inner calls included). */
 async function commandsOf(action: () => Promise<unknown>): Promise<Record<string, number>> {
-  await admin.config('RESETSTAT');
+  await admin().config('RESETSTAT');
   await action();
   const counts: Record<string, number> = {};
-  for (const [name, { calls }] of await commandStats(admin)) {
+  for (const [name, { calls }] of await commandStats(admin())) {
     if (!/^(info|config)/.test(name)) counts[name] = calls;
   }
   return counts;
 }
 
-describe('RedisSessionStore cost', () => {
-  it('takes one command (one round trip) for load, touch, create, save and delete; two for update', async () => {
-    const store = new RedisSessionStore(client, {
-      keyPrefix: freshPrefix('cost'),
-      commandTimeout: 10_000, // commands are counted, not timed
+// The commands are the pieces' own whatever the client: one ioredis and one
+// node-redis kind (the adapter's raw commands) are enough here.
+describe.each(ofKinds(servers.topologies, 'ioredis 5', 'node-redis 6'))(
+  'RedisSessionStore cost ($name)',
+  (topology) => {
+    let client: RedisClient;
+    beforeAll(async () => {
+      client = await topology.connect();
+      await send(client, 'PING');
     });
-    // Load the scripts once, as a running server would have them.
-    const warmUp = await store.create(typicalRecord('warm-up'));
-    await store.touch('warm-up', 60_000);
-    await store.save(warmUp);
-    await store.delete('warm-up');
+    afterAll(() => closeQuietly(client));
 
-    expect(await commandsOf(() => store.create(typicalRecord('s1')))).toEqual({
-      evalsha: 1,
-      time: 1,
-      set: 1,
-      zadd: 1,
-    });
-    expect(await commandsOf(() => store.load('s1'))).toEqual({ get: 1 });
-    expect(await commandsOf(() => store.touch('s1', 60_000))).toEqual({
-      evalsha: 1,
-      get: 1,
-      setrange: 1,
-      pexpireat: 1,
-      zadd: 1,
-    });
-    const loaded = (await store.load('s1'))!;
-    // The write scripts: the deadline (TIME), the write lease and the stored revision (GET x2), the write.
-    expect(await commandsOf(() => store.save(loaded))).toEqual({
-      evalsha: 1,
-      time: 1,
-      get: 2,
-      set: 1,
-      zadd: 1,
-    });
-    expect(await commandsOf(() => store.update('s1', (r) => void (r.data = { n: 1 })))).toEqual({
-      get: 3,
-      evalsha: 1,
-      time: 1,
-      set: 1,
-      zadd: 1,
-    });
-    expect(await commandsOf(() => store.delete('s1'))).toEqual({
-      evalsha: 1,
-      time: 1,
-      del: 1,
-      zrem: 1,
-    });
-    expect(await commandsOf(() => store.count())).toEqual({ zcount: 16 });
-    expect(await commandsOf(() => store.cleanupExpired())).toEqual({ zremrangebyscore: 16 });
-    expect(await commandsOf(() => store.touch('missing', 60_000))).toEqual({ evalsha: 1, get: 1 });
-  });
+    it('takes one command (one round trip) for load, touch, create, save and delete; two for update', async () => {
+      const store = new RedisSessionStore(client, {
+        keyPrefix: freshPrefix('cost'),
+        commandTimeout: 10_000, // commands are counted, not timed
+      });
+      // Load the scripts once, as a running server would have them.
+      const warmUp = await store.create(typicalRecord('warm-up'));
+      await store.touch('warm-up', 60_000);
+      await store.save(warmUp);
+      await store.delete('warm-up');
 
-  it('keeps a typical session under 512 bytes of Redis memory (record key + value + index entry)', async () => {
-    const keyPrefix = freshPrefix('mem');
-    const store = new RedisSessionStore(client, { keyPrefix, commandTimeout: 10_000 });
-    const total = 4_000; // ~250 per bucket: the index buckets use their large (skiplist) encoding
-    for (let i = 0; i < total; i += 500) {
-      await Promise.all(
-        Array.from({ length: 500 }, () => store.create(typicalRecord(randomUUID()))),
-      );
-    }
-    const keys = await keysUnder(client, keyPrefix);
-    const indexes = keys.filter((key) => key.endsWith('#expiry'));
-    const records = keys.filter((key) => !key.endsWith('#expiry'));
-    expect(records).toHaveLength(total);
+      expect(await commandsOf(() => store.create(typicalRecord('s1')))).toEqual({
+        evalsha: 1,
+        time: 1,
+        set: 1,
+        zadd: 1,
+      });
+      expect(await commandsOf(() => store.load('s1'))).toEqual({ get: 1 });
+      expect(await commandsOf(() => store.touch('s1', 60_000))).toEqual({
+        evalsha: 1,
+        get: 1,
+        setrange: 1,
+        pexpireat: 1,
+        zadd: 1,
+      });
+      const loaded = (await store.load('s1'))!;
+      // The write scripts: the deadline (TIME), the write lease and the stored revision (GET x2), the write.
+      expect(await commandsOf(() => store.save(loaded))).toEqual({
+        evalsha: 1,
+        time: 1,
+        get: 2,
+        set: 1,
+        zadd: 1,
+      });
+      expect(await commandsOf(() => store.update('s1', (r) => void (r.data = { n: 1 })))).toEqual({
+        get: 3,
+        evalsha: 1,
+        time: 1,
+        set: 1,
+        zadd: 1,
+      });
+      expect(await commandsOf(() => store.delete('s1'))).toEqual({
+        evalsha: 1,
+        time: 1,
+        del: 1,
+        zrem: 1,
+      });
+      expect(await commandsOf(() => store.count())).toEqual({ zcount: 16 });
+      expect(await commandsOf(() => store.cleanupExpired())).toEqual({ zremrangebyscore: 16 });
+      expect(await commandsOf(() => store.touch('missing', 60_000))).toEqual({
+        evalsha: 1,
+        get: 1,
+      });
+    });
 
-    let indexBytes = 0;
-    for (const index of indexes) {
-      expect(await client.object('ENCODING', index)).toBe('skiplist');
-      indexBytes += (await client.memory('USAGE', index, 'SAMPLES', 0)) ?? 0;
-    }
-    let recordBytes = 0;
-    const sample = records.slice(0, 200);
-    for (const key of sample) recordBytes += (await client.memory('USAGE', key)) ?? 0;
+    it('keeps a typical session under 512 bytes of Redis memory (record key + value + index entry)', async () => {
+      const keyPrefix = freshPrefix('mem');
+      const store = new RedisSessionStore(client, { keyPrefix, commandTimeout: 10_000 });
+      const total = 4_000; // ~250 per bucket: the index buckets use their large (skiplist) encoding
+      for (let i = 0; i < total; i += 500) {
+        await Promise.all(
+          Array.from({ length: 500 }, () => store.create(typicalRecord(randomUUID()))),
+        );
+      }
+      const keys = await keysUnder(admin(), keyPrefix);
+      const indexes = keys.filter((key) => key.endsWith('#expiry'));
+      const records = keys.filter((key) => !key.endsWith('#expiry'));
+      expect(records).toHaveLength(total);
 
-    const perSession = recordBytes / sample.length + indexBytes / total;
-    expect(perSession).toBeLessThan(512);
-  });
-});
+      let indexBytes = 0;
+      for (const index of indexes) {
+        expect(await admin().object('ENCODING', index)).toBe('skiplist');
+        indexBytes += (await admin().memory('USAGE', index, 'SAMPLES', 0)) ?? 0;
+      }
+      let recordBytes = 0;
+      const sample = records.slice(0, 200);
+      for (const key of sample) recordBytes += (await admin().memory('USAGE', key)) ?? 0;
+
+      const perSession = recordBytes / sample.length + indexBytes / total;
+      expect(perSession).toBeLessThan(512);
+    });
+  },
+);

@@ -1,22 +1,15 @@
 import { Logger } from '@nestjs/common';
-import Redis from 'ioredis';
 import { RedisSessionStore, SessionRecord, SessionStoreError, shortId } from '../../../lib';
 import { RedisKeys } from '../../../lib/stores/redis/redis-keys';
-import { startRedisNode, type RedisNode } from '../../support/redis-harness';
-import { closeQuietly, freshPrefix } from './redis-test.helpers';
+import {
+  type AdminClient,
+  closeQuietly,
+  freshPrefix,
+  type RedisClient,
+  useRedisNode,
+} from './redis-test.helpers';
 
-let node: RedisNode;
-let client: Redis;
-
-beforeAll(async () => {
-  node = await startRedisNode();
-  client = new Redis(node.port, '127.0.0.1');
-});
-
-afterAll(async () => {
-  await closeQuietly(client);
-  await node?.stop();
-});
+const servers = useRedisNode();
 
 const ID = 'corrupt-0123456789abcdef';
 const DAY = 24 * 60 * 60_000;
@@ -54,170 +47,189 @@ const corrupt: [string, string, boolean][] = [
   ['a revision written as 3.0', `${head2.replace('"r":3', '"r":3.0')},"p":"x"}`, true],
 ];
 
-describe('RedisSessionStore and values it cannot read', () => {
-  let store: RedisSessionStore;
-  let keys: RedisKeys;
-  let warn: jest.SpyInstance;
-  let record: string;
-  let quarantine: string;
-  let index: string;
+describe.each(servers.topologies)(
+  'RedisSessionStore and values it cannot read ($name)',
+  (topology) => {
+    /** The store's connection, of the kind under test. */
+    let client: RedisClient;
+    /** Plants and inspects the values (ioredis). */
+    let admin: AdminClient;
+    let store: RedisSessionStore;
+    let keys: RedisKeys;
+    let warn: jest.SpyInstance;
+    let record: string;
+    let quarantine: string;
+    let index: string;
 
-  beforeEach(() => {
-    const keyPrefix = freshPrefix('decode');
-    // Generous commandTimeout: a busy machine must not fail a decoding test.
-    store = new RedisSessionStore(client, { keyPrefix, commandTimeout: 10_000 });
-    keys = new RedisKeys(keyPrefix, 16);
-    [record, index, quarantine] = keys.recordIndexQuarantine(ID);
-    warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-  });
+    beforeEach(() => {
+      const keyPrefix = freshPrefix('decode');
+      // Generous commandTimeout: a busy machine must not fail a decoding test.
+      store = new RedisSessionStore(client, { keyPrefix, commandTimeout: 10_000 });
+      keys = new RedisKeys(keyPrefix, 16);
+      [record, index, quarantine] = keys.recordIndexQuarantine(ID);
+      warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    });
 
-  afterEach(() => {
-    warn.mockRestore();
-  });
+    beforeAll(async () => {
+      client = await topology.connect();
+      admin = topology.admin();
+    });
 
-  /** Writes `raw` where the record of ID lives, with an index entry, next to a live neighbour. */
-  async function plant(raw: string): Promise<void> {
-    const neighbour = new SessionRecord('neighbour', '2025-11-25', 60_000);
-    neighbour.data = { kept: true };
-    await store.create(neighbour);
-    await client.set(record, raw, 'PXAT', future);
-    await client.zadd(index, future, ID);
-  }
+    afterAll(async () => {
+      await closeQuietly(client);
+    });
 
-  /** Asserts that ID is gone, kept aside for a day as `aside`, logged once, and the neighbour intact. */
-  async function expectMovedAside(aside: string): Promise<void> {
-    expect(await client.exists(record)).toBe(0);
-    expect(await client.zscore(index, ID)).toBeNull();
-    expect(await client.get(quarantine)).toBe(aside);
-    const ttl = await client.pttl(quarantine);
-    expect(ttl).toBeGreaterThan(DAY - 60_000);
-    expect(ttl).toBeLessThanOrEqual(DAY);
-    expect(warn).toHaveBeenCalledTimes(1);
-    const [line] = warn.mock.calls[0] as [string];
-    expect(line).toContain(shortId(ID));
-    expect(line).not.toContain(ID);
-    expect(line).toMatch(/quarantine key for 24 h/);
-    expect((await store.load('neighbour'))?.data).toEqual({ kept: true });
-    // Nothing more to log, and the id is free again.
-    expect(await store.load(ID)).toBeUndefined();
-    expect(warn).toHaveBeenCalledTimes(1);
-    const fresh = await store.create(new SessionRecord(ID, '2025-11-25', 60_000));
-    expect(fresh.id).toBe(ID);
-  }
+    afterEach(() => {
+      warn.mockRestore();
+    });
 
-  /** `raw` as the touch script leaves it: the times of a value in the layout extended. */
-  const touched = (raw: string, stored: string, inLayout: boolean) =>
-    inLayout ? raw.slice(0, 11) + stored.slice(11, 42) + raw.slice(42) : raw;
-
-  it.each(corrupt)('load of %s: undefined, moved aside, logged once', async (_, raw) => {
-    await plant(raw);
-    expect(await store.load(ID)).toBeUndefined();
-    await expectMovedAside(raw);
-  });
-
-  it.each([
-    ['load', (id: string) => store.load(id)],
-    ['touch', (id: string) => store.touch(id, 60_000)],
-  ] as const)(
-    '%s of bytes that are not UTF-8: undefined, moved aside, logged once',
-    async (_op, call) => {
-      const bytes = Buffer.from([0xff, 0xfe, 0x00, 0x01, 0x7b]);
+    /** Writes `raw` where the record of ID lives, with an index entry, next to a live neighbour. */
+    async function plant(raw: string): Promise<void> {
       const neighbour = new SessionRecord('neighbour', '2025-11-25', 60_000);
+      neighbour.data = { kept: true };
       await store.create(neighbour);
-      await client.set(record, bytes, 'PXAT', future);
-      await client.zadd(index, future, ID);
-      expect(await call(ID)).toBeUndefined();
-      expect(await client.exists(record)).toBe(0);
-      expect(await client.getBuffer(quarantine)).toEqual(bytes);
-      expect(warn).toHaveBeenCalledTimes(1);
-    },
-  );
-
-  it.each(corrupt)('touch of %s: undefined, moved aside, logged once', async (_, raw, inLayout) => {
-    await plant(raw);
-    expect(await store.touch(ID, 60_000)).toBeUndefined();
-    const aside = (await client.get(quarantine)) ?? '';
-    expect(aside).toBe(touched(raw, aside, inLayout));
-    await expectMovedAside(aside);
-  });
-
-  it.each(corrupt)('update of %s: undefined, the change never called', async (_, raw) => {
-    await plant(raw);
-    const change = jest.fn();
-    expect(await store.update(ID, change)).toBeUndefined();
-    expect(change).not.toHaveBeenCalled();
-    await expectMovedAside(raw);
-  });
-
-  it.each(corrupt.filter(([, , inLayout]) => !inLayout))(
-    'save over %s: moves it aside, then stores the record',
-    async (_, raw) => {
-      await plant(raw);
-      const fresh = new SessionRecord(ID, '2025-11-25', 60_000);
-      fresh.data = { fresh: true };
-      await store.save(fresh);
-      expect(fresh.revision).toBe(1);
-      expect((await store.load(ID))?.data).toEqual({ fresh: true });
-      expect(await client.get(quarantine)).toBe(raw);
-      expect(warn).toHaveBeenCalledTimes(1);
-    },
-  );
-
-  it('delete removes an unreadable value', async () => {
-    await plant('definitely not json');
-    await store.delete(ID);
-    expect(await client.exists(record, quarantine)).toBe(0);
-    expect(await client.zscore(index, ID)).toBeNull();
-  });
-
-  it('moves a key of another type aside on load, touch, update and save', async () => {
-    const calls: [string, () => Promise<unknown>][] = [
-      ['load', () => store.load(ID)],
-      ['touch', () => store.touch(ID, 60_000)],
-      ['update', () => store.update(ID, () => undefined)],
-    ];
-    for (const [, call] of calls) {
-      warn.mockClear();
-      await client.del(quarantine);
-      await client.hset(record, 'field', 'value');
-      expect(await call()).toBeUndefined();
-      expect(await client.hget(quarantine, 'field')).toBe('value');
-      expect(await client.exists(record)).toBe(0);
-      expect(await client.pttl(quarantine)).toBeGreaterThan(DAY - 60_000);
-      expect(warn).toHaveBeenCalledTimes(1);
+      await admin.set(record, raw, 'PXAT', future);
+      await admin.zadd(index, future, ID);
     }
-    await client.hset(record, 'field', 'value');
-    await store.save(new SessionRecord(ID, '2025-11-25', 60_000));
-    expect((await store.load(ID))?.id).toBe(ID);
-  });
 
-  it('reads a value written in the documented version 1 format, at revision 1', async () => {
-    const raw = `${head},"p":"2025-06-18","i":{"name":"c","version":"1"},"o":"u","d":{"n":1}}`;
-    await client.set(record, raw, 'PXAT', future);
-    const loaded = await store.load(ID);
-    expect(loaded).toBeInstanceOf(SessionRecord);
-    expect(loaded).toMatchObject({ protocolVersion: '2025-06-18', owner: 'u', data: { n: 1 } });
-    expect(loaded!.revision).toBe(1);
-    expect(loaded!.expiresAt.getTime()).toBe(future);
-  });
+    /** Asserts that ID is gone, kept aside for a day as `aside`, logged once, and the neighbour intact. */
+    async function expectMovedAside(aside: string): Promise<void> {
+      expect(await admin.exists(record)).toBe(0);
+      expect(await admin.zscore(index, ID)).toBeNull();
+      expect(await admin.get(quarantine)).toBe(aside);
+      const ttl = await admin.pttl(quarantine);
+      expect(ttl).toBeGreaterThan(DAY - 60_000);
+      expect(ttl).toBeLessThanOrEqual(DAY);
+      expect(warn).toHaveBeenCalledTimes(1);
+      const [line] = warn.mock.calls[0] as [string];
+      expect(line).toContain(shortId(ID));
+      expect(line).not.toContain(ID);
+      expect(line).toMatch(/quarantine key for 24 h/);
+      expect((await store.load('neighbour'))?.data).toEqual({ kept: true });
+      // Nothing more to log, and the id is free again.
+      expect(await store.load(ID)).toBeUndefined();
+      expect(warn).toHaveBeenCalledTimes(1);
+      const fresh = await store.create(new SessionRecord(ID, '2025-11-25', 60_000));
+      expect(fresh.id).toBe(ID);
+    }
 
-  it('rejects records it cannot encode with kind encode, writing nothing', async () => {
-    const cyclic = new SessionRecord('cyclic-record-id', '2025-11-25', 60_000);
-    const data: Record<string, unknown> = {};
-    data.self = data;
-    cyclic.data = data;
-    await expect(store.create(cyclic)).rejects.toMatchObject({ kind: 'encode' });
-    const invalid = new SessionRecord('bad-date-record', '2025-11-25', 60_000);
-    invalid.createdAt = new Date(NaN);
-    await expect(store.save(invalid)).rejects.toMatchObject({ kind: 'encode' });
-    const deep = new SessionRecord('deep-record-id', '2025-11-25', 60_000);
-    let nested: unknown[] = [];
-    for (let i = 0; i < 12_000; i++) nested = [nested];
-    deep.clientInfo = { name: 'n', version: '1', nested };
-    const error = await store.create(deep).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(SessionStoreError);
-    expect(error).toMatchObject({ kind: 'encode' });
-    expect((error as Error).message).toMatch(/nested too deeply/);
-    expect(await store.count()).toBe(0);
-  });
-});
+    /** `raw` as the touch script leaves it: the times of a value in the layout extended. */
+    const touched = (raw: string, stored: string, inLayout: boolean) =>
+      inLayout ? raw.slice(0, 11) + stored.slice(11, 42) + raw.slice(42) : raw;
+
+    it.each(corrupt)('load of %s: undefined, moved aside, logged once', async (_, raw) => {
+      await plant(raw);
+      expect(await store.load(ID)).toBeUndefined();
+      await expectMovedAside(raw);
+    });
+
+    it.each([
+      ['load', (id: string) => store.load(id)],
+      ['touch', (id: string) => store.touch(id, 60_000)],
+    ] as const)(
+      '%s of bytes that are not UTF-8: undefined, moved aside, logged once',
+      async (_op, call) => {
+        const bytes = Buffer.from([0xff, 0xfe, 0x00, 0x01, 0x7b]);
+        const neighbour = new SessionRecord('neighbour', '2025-11-25', 60_000);
+        await store.create(neighbour);
+        await admin.set(record, bytes, 'PXAT', future);
+        await admin.zadd(index, future, ID);
+        expect(await call(ID)).toBeUndefined();
+        expect(await admin.exists(record)).toBe(0);
+        expect(await admin.getBuffer(quarantine)).toEqual(bytes);
+        expect(warn).toHaveBeenCalledTimes(1);
+      },
+    );
+
+    it.each(corrupt)(
+      'touch of %s: undefined, moved aside, logged once',
+      async (_, raw, inLayout) => {
+        await plant(raw);
+        expect(await store.touch(ID, 60_000)).toBeUndefined();
+        const aside = (await admin.get(quarantine)) ?? '';
+        expect(aside).toBe(touched(raw, aside, inLayout));
+        await expectMovedAside(aside);
+      },
+    );
+
+    it.each(corrupt)('update of %s: undefined, the change never called', async (_, raw) => {
+      await plant(raw);
+      const change = jest.fn();
+      expect(await store.update(ID, change)).toBeUndefined();
+      expect(change).not.toHaveBeenCalled();
+      await expectMovedAside(raw);
+    });
+
+    it.each(corrupt.filter(([, , inLayout]) => !inLayout))(
+      'save over %s: moves it aside, then stores the record',
+      async (_, raw) => {
+        await plant(raw);
+        const fresh = new SessionRecord(ID, '2025-11-25', 60_000);
+        fresh.data = { fresh: true };
+        await store.save(fresh);
+        expect(fresh.revision).toBe(1);
+        expect((await store.load(ID))?.data).toEqual({ fresh: true });
+        expect(await admin.get(quarantine)).toBe(raw);
+        expect(warn).toHaveBeenCalledTimes(1);
+      },
+    );
+
+    it('delete removes an unreadable value', async () => {
+      await plant('definitely not json');
+      await store.delete(ID);
+      expect(await admin.exists(record, quarantine)).toBe(0);
+      expect(await admin.zscore(index, ID)).toBeNull();
+    });
+
+    it('moves a key of another type aside on load, touch, update and save', async () => {
+      const calls: [string, () => Promise<unknown>][] = [
+        ['load', () => store.load(ID)],
+        ['touch', () => store.touch(ID, 60_000)],
+        ['update', () => store.update(ID, () => undefined)],
+      ];
+      for (const [, call] of calls) {
+        warn.mockClear();
+        await admin.del(quarantine);
+        await admin.hset(record, 'field', 'value');
+        expect(await call()).toBeUndefined();
+        expect(await admin.hget(quarantine, 'field')).toBe('value');
+        expect(await admin.exists(record)).toBe(0);
+        expect(await admin.pttl(quarantine)).toBeGreaterThan(DAY - 60_000);
+        expect(warn).toHaveBeenCalledTimes(1);
+      }
+      await admin.hset(record, 'field', 'value');
+      await store.save(new SessionRecord(ID, '2025-11-25', 60_000));
+      expect((await store.load(ID))?.id).toBe(ID);
+    });
+
+    it('reads a value written in the documented version 1 format, at revision 1', async () => {
+      const raw = `${head},"p":"2025-06-18","i":{"name":"c","version":"1"},"o":"u","d":{"n":1}}`;
+      await admin.set(record, raw, 'PXAT', future);
+      const loaded = await store.load(ID);
+      expect(loaded).toBeInstanceOf(SessionRecord);
+      expect(loaded).toMatchObject({ protocolVersion: '2025-06-18', owner: 'u', data: { n: 1 } });
+      expect(loaded!.revision).toBe(1);
+      expect(loaded!.expiresAt.getTime()).toBe(future);
+    });
+
+    it('rejects records it cannot encode with kind encode, writing nothing', async () => {
+      const cyclic = new SessionRecord('cyclic-record-id', '2025-11-25', 60_000);
+      const data: Record<string, unknown> = {};
+      data.self = data;
+      cyclic.data = data;
+      await expect(store.create(cyclic)).rejects.toMatchObject({ kind: 'encode' });
+      const invalid = new SessionRecord('bad-date-record', '2025-11-25', 60_000);
+      invalid.createdAt = new Date(NaN);
+      await expect(store.save(invalid)).rejects.toMatchObject({ kind: 'encode' });
+      const deep = new SessionRecord('deep-record-id', '2025-11-25', 60_000);
+      let nested: unknown[] = [];
+      for (let i = 0; i < 12_000; i++) nested = [nested];
+      deep.clientInfo = { name: 'n', version: '1', nested };
+      const error = await store.create(deep).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SessionStoreError);
+      expect(error).toMatchObject({ kind: 'encode' });
+      expect((error as Error).message).toMatch(/nested too deeply/);
+      expect(await store.count()).toBe(0);
+    });
+  },
+);

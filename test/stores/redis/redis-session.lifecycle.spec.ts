@@ -1,20 +1,10 @@
 import { Test } from '@nestjs/testing';
-import Redis from 'ioredis';
 import { McpSessionModule, RedisSessionStore, SessionRecord, SessionStore } from '../../../lib';
-import { startRedisNode, type RedisNode } from '../../support/redis-harness';
-import { closeQuietly, freshPrefix } from './redis-test.helpers';
+import { closeQuietly, freshPrefix, isReady, send, useRedisNode } from './redis-test.helpers';
 
-let node: RedisNode;
+const servers = useRedisNode();
 /** Generous commandTimeout: these tests are about connections, and the machine may be busy. */
 const slack = { commandTimeout: 10_000 };
-
-beforeAll(async () => {
-  node = await startRedisNode();
-});
-
-afterAll(async () => {
-  await node?.stop();
-});
 
 async function runApp(store: RedisSessionStore): Promise<void> {
   const moduleRef = await Test.createTestingModule({
@@ -30,8 +20,14 @@ async function runApp(store: RedisSessionStore): Promise<void> {
 }
 
 describe('RedisSessionStore connection ownership', () => {
+  // fromUrl and fromConnection open ioredis connections: no client kind to vary.
+  const node = () => servers.node();
+
   it('closes the connection it opened (fromUrl) when the Nest application shuts down', async () => {
-    const store = RedisSessionStore.fromUrl(node.url, { keyPrefix: freshPrefix('own'), ...slack });
+    const store = RedisSessionStore.fromUrl(node().url, {
+      keyPrefix: freshPrefix('own'),
+      ...slack,
+    });
     expect(store.ownsConnection).toBe(true);
     await runApp(store);
     expect(store.client.status).toBe('end');
@@ -42,37 +38,40 @@ describe('RedisSessionStore connection ownership', () => {
 
   it('closes a cluster or options connection it opened (fromConnection)', async () => {
     const store = RedisSessionStore.fromConnection(
-      { host: '127.0.0.1', port: node.port },
+      { host: '127.0.0.1', port: node().port },
       { keyPrefix: freshPrefix('own'), ...slack },
     );
     await runApp(store);
     expect(store.client.status).toBe('end');
   });
 
-  it('never closes a client the user passed in', async () => {
-    const client = new Redis(node.port, '127.0.0.1');
-    try {
-      const store = new RedisSessionStore(client, { keyPrefix: freshPrefix('user'), ...slack });
-      expect(store.ownsConnection).toBe(false);
-      await runApp(store);
-      await store.onApplicationShutdown();
-      expect(client.status).toBe('ready');
-      expect(await client.ping()).toBe('PONG');
-      expect((await store.load('lifecycle'))?.id).toBe('lifecycle');
-    } finally {
-      await closeQuietly(client);
-    }
-  });
+  it.each(servers.topologies)(
+    'never closes a client the user passed in ($kind)',
+    async (topology) => {
+      const client = await topology.connect();
+      try {
+        const store = new RedisSessionStore(client, { keyPrefix: freshPrefix('user'), ...slack });
+        expect(store.ownsConnection).toBe(false);
+        await runApp(store);
+        await store.onApplicationShutdown();
+        expect(isReady(client)).toBe(true);
+        expect(await send(client, 'PING')).toBe('PONG');
+        expect((await store.load('lifecycle'))?.id).toBe('lifecycle');
+      } finally {
+        await closeQuietly(client);
+      }
+    },
+  );
 
   it('names the option in errors for invalid options, before opening any connection', () => {
-    expect(() => RedisSessionStore.fromUrl(node.url, { commandTimeout: 0 })).toThrow(
+    expect(() => RedisSessionStore.fromUrl(node().url, { commandTimeout: 0 })).toThrow(
       /option "commandTimeout" must be a positive number/,
     );
-    expect(() => RedisSessionStore.fromUrl(node.url, { indexBuckets: 1.5 })).toThrow(
+    expect(() => RedisSessionStore.fromUrl(node().url, { indexBuckets: 1.5 })).toThrow(
       /option "indexBuckets"/,
     );
     expect(() =>
-      RedisSessionStore.fromUrl(node.url, { keyPrefix: 7 as unknown as string }),
+      RedisSessionStore.fromUrl(node().url, { keyPrefix: 7 as unknown as string }),
     ).toThrow(/option "keyPrefix"/);
   });
 });

@@ -2,7 +2,15 @@ import Redis from 'ioredis';
 import { RedisSessionStore, SessionRecord, SessionStoreError } from '../../../lib';
 import { startRedisNode, type RedisNode } from '../../support/redis-harness';
 import { eventually, sleep } from '../../support/wait';
-import { closeQuietly, freshPrefix } from './redis-test.helpers';
+import {
+  CLIENT_KINDS,
+  type ClientKind,
+  closeQuietly,
+  freshPrefix,
+  type RedisClient,
+  send,
+  singleNode,
+} from './redis-test.helpers';
 
 const record = (id: string) => new SessionRecord(id, '2025-11-25', 60_000);
 
@@ -42,24 +50,33 @@ async function expectAllBackendErrors(store: RedisSessionStore): Promise<Session
 const COMMAND_TIMEOUT_MS = 2_000;
 const PAUSE_MS = 6_000;
 
-type Variant = [string, (node: RedisNode) => { store: RedisSessionStore; close(): Promise<void> }];
+type Variant = [
+  string,
+  (node: RedisNode) => Promise<{ store: RedisSessionStore; close(): Promise<void> }>,
+];
+
+/** A client of `kind` as a user passes it in, with its library's defaults. */
+const userClient = (node: RedisNode, kind: ClientKind) => singleNode(() => node, kind).connect();
 
 const variants: Variant[] = [
-  [
-    'a client the user passed in (ioredis defaults: offline queue on)',
-    (node) => {
-      const client = new Redis(node.port, '127.0.0.1');
-      client.on('error', () => undefined);
+  // The client's own defaults (offline queue on; ioredis retries a command on
+  // 20 reconnections, node-redis keeps it queued until the connection is
+  // back): the store fails calls at once while the client is not ready, and
+  // bounds the others by commandTimeout.
+  ...CLIENT_KINDS.map((kind): Variant => [
+    `a ${kind} client the user passed in (its defaults)`,
+    async (node) => {
+      const client = await userClient(node, kind);
       const store = new RedisSessionStore(client, {
         keyPrefix: freshPrefix('outage'),
         commandTimeout: COMMAND_TIMEOUT_MS,
       });
       return { store, close: () => closeQuietly(client) };
     },
-  ],
+  ]),
   [
     'a connection the store opened with fromUrl',
-    (node) => {
+    async (node) => {
       const store = RedisSessionStore.fromUrl(node.url, {
         keyPrefix: freshPrefix('outage'),
         commandTimeout: COMMAND_TIMEOUT_MS,
@@ -71,11 +88,11 @@ const variants: Variant[] = [
 
 describe.each(variants)('RedisSessionStore outages with %s', (_, open) => {
   let node: RedisNode;
-  let subject: ReturnType<Variant[1]>;
+  let subject: Awaited<ReturnType<Variant[1]>>;
 
   beforeEach(async () => {
     node = await startRedisNode();
-    subject = open(node);
+    subject = await open(node);
   });
 
   afterEach(async () => {
@@ -122,65 +139,68 @@ describe.each(variants)('RedisSessionStore outages with %s', (_, open) => {
   });
 });
 
-describe('RedisSessionStore during a hang (DEBUG SLEEP on another connection)', () => {
-  let node: RedisNode;
-  let client: Redis;
-  let admin: Redis;
+describe.each(CLIENT_KINDS)(
+  'RedisSessionStore on %s during a hang (DEBUG SLEEP on another connection)',
+  (kind) => {
+    let node: RedisNode;
+    let client: RedisClient;
+    let admin: Redis;
 
-  beforeAll(async () => {
-    node = await startRedisNode(['--enable-debug-command', 'yes']);
-    client = new Redis(node.port, '127.0.0.1');
-    admin = new Redis(node.port, '127.0.0.1');
-    await Promise.all([client.ping(), admin.ping()]);
-  });
-
-  afterAll(async () => {
-    await closeQuietly(client);
-    await closeQuietly(admin);
-    await node?.stop();
-  });
-
-  it('never applies a write whose caller was told it failed, when Redis wakes', async () => {
-    const store = new RedisSessionStore(client, {
-      keyPrefix: freshPrefix('hang'),
-      commandTimeout: 500,
+    beforeAll(async () => {
+      node = await startRedisNode(['--enable-debug-command', 'yes']);
+      client = await userClient(node, kind);
+      admin = new Redis(node.port, '127.0.0.1');
+      await Promise.all([send(client, 'PING'), admin.ping()]);
     });
-    const ids = Array.from({ length: 50 }, (_, i) => `counter-${i}`);
-    for (const id of [...ids, 'doomed', 'updated']) await store.create(record(id));
-    const copies = await Promise.all(ids.map(async (id) => (await store.load(id))!));
 
-    const hang = admin.call('DEBUG', 'SLEEP', '5');
-    // A margin of seconds: Redis is asleep before any write below is sent.
-    await sleep(1_000);
-    const calls: Promise<unknown>[] = [
-      ...copies.map((copy) => {
-        copy.data = { count: 1 };
-        return store.save(copy);
-      }),
-      store.create(record('born-during-hang')),
-      store.delete('doomed'),
-      store.update('updated', (r) => void (r.data = { count: 1 })),
-    ];
-    const outcomes = await Promise.allSettled(calls);
-    await hang;
-    // Queued on the store's connection before this PING: run by now.
-    await client.ping();
+    afterAll(async () => {
+      await closeQuietly(client);
+      await closeQuietly(admin);
+      await node?.stop();
+    });
 
-    for (const outcome of outcomes) {
-      expect(outcome.status).toBe('rejected');
-      const reason = (outcome as PromiseRejectedResult).reason as SessionStoreError;
-      expect(reason).toMatchObject({ kind: 'backend' });
-      expect(reason.message).toMatch(/commandTimeout/);
-    }
-    for (const id of [...ids, 'updated']) {
-      const stored = await store.load(id);
-      expect({ id, data: stored?.data, revision: stored?.revision }).toEqual({
-        id,
-        data: undefined,
-        revision: 1,
+    it('never applies a write whose caller was told it failed, when Redis wakes', async () => {
+      const store = new RedisSessionStore(client, {
+        keyPrefix: freshPrefix('hang'),
+        commandTimeout: 500,
       });
-    }
-    expect(await store.load('born-during-hang')).toBeUndefined();
-    expect((await store.load('doomed'))?.id).toBe('doomed');
-  }, 30_000);
-});
+      const ids = Array.from({ length: 50 }, (_, i) => `counter-${i}`);
+      for (const id of [...ids, 'doomed', 'updated']) await store.create(record(id));
+      const copies = await Promise.all(ids.map(async (id) => (await store.load(id))!));
+
+      const hang = admin.call('DEBUG', 'SLEEP', '5');
+      // A margin of seconds: Redis is asleep before any write below is sent.
+      await sleep(1_000);
+      const calls: Promise<unknown>[] = [
+        ...copies.map((copy) => {
+          copy.data = { count: 1 };
+          return store.save(copy);
+        }),
+        store.create(record('born-during-hang')),
+        store.delete('doomed'),
+        store.update('updated', (r) => void (r.data = { count: 1 })),
+      ];
+      const outcomes = await Promise.allSettled(calls);
+      await hang;
+      // Queued on the store's connection before this PING: run by now.
+      await send(client, 'PING');
+
+      for (const outcome of outcomes) {
+        expect(outcome.status).toBe('rejected');
+        const reason = (outcome as PromiseRejectedResult).reason as SessionStoreError;
+        expect(reason).toMatchObject({ kind: 'backend' });
+        expect(reason.message).toMatch(/commandTimeout/);
+      }
+      for (const id of [...ids, 'updated']) {
+        const stored = await store.load(id);
+        expect({ id, data: stored?.data, revision: stored?.revision }).toEqual({
+          id,
+          data: undefined,
+          revision: 1,
+        });
+      }
+      expect(await store.load('born-during-hang')).toBeUndefined();
+      expect((await store.load('doomed'))?.id).toBe('doomed');
+    }, 30_000);
+  },
+);

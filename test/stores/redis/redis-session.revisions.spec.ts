@@ -7,14 +7,17 @@ import {
 import { encodeRecord } from '../../../lib/stores/redis/record.codec';
 import { RedisKeys } from '../../../lib/stores/redis/redis-keys';
 import {
+  type AdminClient,
   closeQuietly,
   freshPrefix,
   keysUnder,
+  logCommands,
   type RedisClient,
-  useRedisServers,
+  send,
+  useRedisMatrix,
 } from './redis-test.helpers';
 
-const servers = useRedisServers();
+const servers = useRedisMatrix();
 const VERSION = '2025-11-25';
 const pad = (n: number) => String(n).padEnd(13, ' ');
 
@@ -22,8 +25,8 @@ describe.each(servers.topologies)('RedisSessionStore revisions on a $name', (top
   let clients: RedisClient[];
   let prefix: string;
   /** One application instance: its own connection, the shared keys. */
-  const instance = (options: { maxRecordBytes?: number } = {}): RedisSessionStore => {
-    const client = topology.connect();
+  const instance = async (options: { maxRecordBytes?: number } = {}) => {
+    const client = await topology.connect();
     clients.push(client);
     return new RedisSessionStore(client, { keyPrefix: prefix, commandTimeout: 10_000, ...options });
   };
@@ -38,7 +41,7 @@ describe.each(servers.topologies)('RedisSessionStore revisions on a $name', (top
   });
 
   /** A value as the previous version (format 1) writes it, with its index entry. */
-  async function writeVersion1(client: RedisClient, id: string, data: object): Promise<void> {
+  async function writeVersion1(client: AdminClient, id: string, data: object): Promise<void> {
     const now = Date.now();
     const expires = now + 600_000;
     const raw = `{"v":1,"a":${pad(now)},"e":${pad(expires)},"c":${now},"p":"${VERSION}","d":${JSON.stringify(data)}}`;
@@ -47,23 +50,23 @@ describe.each(servers.topologies)('RedisSessionStore revisions on a $name', (top
     await client.zadd(index, expires, id);
   }
 
-  const rawOf = (client: RedisClient, id: string) =>
+  const rawOf = (client: AdminClient, id: string) =>
     client.get(new RedisKeys(prefix, 16).record(id)) as Promise<string>;
 
   it('serves a version 1 value (rolling deploy): revision 1, touched in place, rewritten as version 2 by the next write', async () => {
-    const store = instance();
-    await writeVersion1(clients[0], 'old', { count: 5 });
+    const store = await instance();
+    await writeVersion1(topology.admin(), 'old', { count: 5 });
 
     const loaded = (await store.load('old'))!;
     expect(loaded.revision).toBe(1);
     expect(loaded.data).toEqual({ count: 5 });
     const touched = (await store.touch('old', 600_000))!;
     expect(touched.revision).toBe(1);
-    expect(await rawOf(clients[0], 'old')).toMatch(/^\{"v":1,"a":/);
+    expect(await rawOf(topology.admin(), 'old')).toMatch(/^\{"v":1,"a":/);
 
     const updated = await store.update('old', (r) => void (r.data = { count: 6 }));
     expect(updated?.revision).toBe(2);
-    const raw = await rawOf(clients[0], 'old');
+    const raw = await rawOf(topology.admin(), 'old');
     expect(raw).toMatch(/^\{"v":2,"a":\d+ *,"e":\d+ *,"r":2,"c":/);
     expect(JSON.parse(raw).d).toEqual({ count: 6 });
 
@@ -74,18 +77,22 @@ describe.each(servers.topologies)('RedisSessionStore revisions on a $name', (top
   });
 
   it('writes a created record in version 1 (earlier versions read it), a saved one in version 2', async () => {
-    const store = instance();
+    const store = await instance();
     const record = await store.create(new SessionRecord('fresh', VERSION, 60_000));
-    expect(await rawOf(clients[0], 'fresh')).toMatch(/^\{"v":1,"a":\d+ *,"e":\d+ *,"c":\d+,"p":/);
+    expect(await rawOf(topology.admin(), 'fresh')).toMatch(
+      /^\{"v":1,"a":\d+ *,"e":\d+ *,"c":\d+,"p":/,
+    );
     record.data = { saved: true };
     await store.save(record);
-    expect(await rawOf(clients[0], 'fresh')).toMatch(/^\{"v":2,"a":\d+ *,"e":\d+ *,"r":2,"c":/);
+    expect(await rawOf(topology.admin(), 'fresh')).toMatch(
+      /^\{"v":2,"a":\d+ *,"e":\d+ *,"r":2,"c":/,
+    );
     expect(await store.load('fresh')).toMatchObject({ revision: 2, data: { saved: true } });
   });
 
   it('ends 4 instances x 25 concurrent increments of a version 1 value at exactly 100', async () => {
-    const stores = [instance(), instance(), instance(), instance()];
-    await writeVersion1(clients[0], 'contended', { count: 0 });
+    const stores = await Promise.all([instance(), instance(), instance(), instance()]);
+    await writeVersion1(topology.admin(), 'contended', { count: 0 });
     const results = await Promise.all(
       Array.from({ length: 100 }, (_, i) =>
         stores[i % 4].update('contended', (r) => {
@@ -100,11 +107,11 @@ describe.each(servers.topologies)('RedisSessionStore revisions on a $name', (top
   });
 
   it('retries a lost update on the record its conflict brought back: no second read, no pause', async () => {
-    const store = instance();
+    const store = await instance();
     const client = clients[0];
     await store.create(new SessionRecord('raced', VERSION, 600_000));
     const key = new RedisKeys(prefix, 16).record('raced');
-    const gets = jest.spyOn(client, 'get');
+    const sent = logCommands(client);
     const seen: unknown[] = [];
     const updated = await store.update('raced', (r) => {
       seen.push(r.data?.n);
@@ -113,21 +120,29 @@ describe.each(servers.topologies)('RedisSessionStore revisions on a $name', (top
       // Redis before this update's compare-and-set, which then loses.
       const winner = new SessionRecord('raced', VERSION, 600_000);
       winner.data = { n: 100 };
-      void client.set(key, encodeRecord(winner, 2, 65_536), 'PXAT', winner.expiresAt.getTime());
+      void send(
+        client,
+        'SET',
+        key,
+        encodeRecord(winner, 2, 65_536),
+        'PXAT',
+        winner.expiresAt.getTime(),
+      );
       r.data = { n: 1 };
     });
     expect(seen).toEqual([undefined, 100]);
-    expect(gets).toHaveBeenCalledTimes(1);
+    expect(sent.named('get')).toHaveLength(1);
+    sent.restore();
     expect(updated).toMatchObject({ revision: 3, data: { n: 101 } });
     expect(await store.load('raced')).toMatchObject({ revision: 3, data: { n: 101 } });
   });
 
   it('after two lost writes, takes the write lease and wins; the lease is gone after', async () => {
-    const store = instance();
+    const store = await instance();
     const client = clients[0];
     await store.create(new SessionRecord('hot', VERSION, 600_000));
     const keys = new RedisKeys(prefix, 16);
-    const scripts = jest.spyOn(client, 'evalsha');
+    const sent = logCommands(client);
     const seen: unknown[] = [];
     const updated = await store.update('hot', (r) => {
       seen.push(r.data?.n);
@@ -136,18 +151,19 @@ describe.each(servers.topologies)('RedisSessionStore revisions on a $name', (top
       const winner = new SessionRecord('hot', VERSION, 600_000);
       winner.data = { n: seen.length * 100 };
       const value = encodeRecord(winner, seen.length + 1, 65_536);
-      void client.set(keys.record('hot'), value, 'PXAT', winner.expiresAt.getTime());
+      void send(client, 'SET', keys.record('hot'), value, 'PXAT', winner.expiresAt.getTime());
     });
     expect(seen).toEqual([undefined, 100, 200]);
     expect(updated).toMatchObject({ revision: 4, data: { n: 201 } });
     const leaseKey = keys.lease('hot');
-    expect(scripts.mock.calls.some((call) => call.includes(leaseKey))).toBe(true);
-    expect(await keysUnder(client, prefix)).not.toContain(leaseKey);
+    expect(sent.named('evalsha').some((call) => call.includes(leaseKey))).toBe(true);
+    sent.restore();
+    expect(await keysUnder(topology.admin(), prefix)).not.toContain(leaseKey);
   });
 
   it('refuses every other write while a write lease is held, and serves again once it is gone', async () => {
-    const [a, b] = [instance(), instance()];
-    const client = clients[0];
+    const [a, b] = await Promise.all([instance(), instance()]);
+    const client = topology.admin();
     const record = await a.create(new SessionRecord('leased', VERSION, 600_000));
     const leaseKey = new RedisKeys(prefix, 16).lease('leased');
     await client.set(leaseKey, 'held-elsewhere', 'PX', 60_000);
@@ -166,7 +182,7 @@ describe.each(servers.topologies)('RedisSessionStore revisions on a $name', (top
   });
 
   it('never lets an update revive a record another instance deleted', async () => {
-    const [a, b] = [instance(), instance()];
+    const [a, b] = await Promise.all([instance(), instance()]);
     for (let round = 0; round < 50; round++) {
       const id = `gone-${round}`;
       await a.create(new SessionRecord(id, VERSION, 60_000));
@@ -174,24 +190,24 @@ describe.each(servers.topologies)('RedisSessionStore revisions on a $name', (top
       expect(await a.load(id)).toBeUndefined();
     }
     expect(await a.count()).toBe(0);
-    expect(await keysUnder(clients[0], prefix)).toEqual([]);
+    expect(await keysUnder(topology.admin(), prefix)).toEqual([]);
   });
 
   it('refuses a record past maxRecordBytes with kind encode naming the limit, storing nothing', async () => {
-    const store = instance({ maxRecordBytes: 2048 });
+    const store = await instance({ maxRecordBytes: 2048 });
     const big = new SessionRecord('big', VERSION, 60_000);
     big.clientInfo = { name: 'x'.repeat(3000), version: '1' };
     const error = (await store.create(big).catch((e: unknown) => e)) as SessionStoreError;
     expect(error).toBeInstanceOf(SessionStoreError);
     expect(error.kind).toBe('encode');
     expect(error.message).toMatch(/more than maxRecordBytes \(2048\)/);
-    expect(await keysUnder(clients[0], prefix)).toEqual([]);
+    expect(await keysUnder(topology.admin(), prefix)).toEqual([]);
 
     // The default (64 KiB) refuses a 90 KB clientInfo.
-    const defaults = instance();
+    const defaults = await instance();
     big.clientInfo = { name: 'x'.repeat(90_000), version: '1' };
     await expect(defaults.create(big)).rejects.toMatchObject({ kind: 'encode' });
-    expect(await keysUnder(clients[0], prefix)).toEqual([]);
+    expect(await keysUnder(topology.admin(), prefix)).toEqual([]);
   });
 });
 

@@ -5,11 +5,12 @@ import {
   freshPrefix,
   keysUnder,
   type RedisClient,
+  send,
   type Topology,
-  useRedisServers,
+  useRedisMatrix,
 } from './redis-test.helpers';
 
-const servers = useRedisServers();
+const servers = useRedisMatrix();
 
 // Generous commandTimeout: the machine running the suite may be busy, and
 // these tests are about behaviour; the bound itself is tested in the outage spec.
@@ -27,8 +28,8 @@ describe.each(topologies)('RedisSessionStore on a $name', (topology) => {
 
   sessionStoreContract(`RedisSessionStore (${topology.name})`, async () => {
     if (!shared) {
-      shared = topology.connect();
-      await shared.ping();
+      shared = await topology.connect();
+      await send(shared, 'PING');
     }
     return {
       store: new RedisSessionStore(shared, { keyPrefix: freshPrefix(), commandTimeout: 10_000 }),
@@ -38,8 +39,8 @@ describe.each(topologies)('RedisSessionStore on a $name', (topology) => {
   describe('Redis specifics', () => {
     let clients: RedisClient[];
     let prefix: string;
-    const open = (): RedisSessionStore => {
-      const client = topology.connect();
+    const open = async (): Promise<RedisSessionStore> => {
+      const client = await topology.connect();
       clients.push(client);
       return new RedisSessionStore(client, { keyPrefix: prefix, commandTimeout: 10_000 });
     };
@@ -54,7 +55,7 @@ describe.each(topologies)('RedisSessionStore on a $name', (topology) => {
     });
 
     it('lets exactly one of two instances win a create race; the loser gets a fresh id', async () => {
-      const [a, b] = [open(), open()];
+      const [a, b] = await Promise.all([open(), open()]);
       for (let round = 0; round < 50; round++) {
         const id = `race-${round}`;
         const first = new SessionRecord(id, '2025-11-25', 60_000);
@@ -74,7 +75,7 @@ describe.each(topologies)('RedisSessionStore on a $name', (topology) => {
     });
 
     it('never resurrects a session in thousands of interleaved touch/delete pairs', async () => {
-      const [toucher, deleter] = [open(), open()];
+      const [toucher, deleter] = await Promise.all([open(), open()]);
       const ids = Array.from({ length: 3000 }, (_, i) => `pair-${i}`);
       for (let i = 0; i < ids.length; i += 250) {
         await Promise.all(
@@ -103,12 +104,12 @@ describe.each(topologies)('RedisSessionStore on a $name', (topology) => {
       for (const id of ids) expect(await toucher.load(id)).toBeUndefined();
       expect(await toucher.count()).toBe(0);
       // No record key and no index entry is left behind.
-      expect(await keysUnder(clients[0], prefix)).toEqual([]);
+      expect(await keysUnder(topology.admin(), prefix)).toEqual([]);
       // 12,000 round trips: about 1.5 s here, but a loaded machine can slow them many times over.
     }, 120_000);
 
     it('keeps ids that look like keys, tags or patterns apart, inside the prefix', async () => {
-      const store = open();
+      const store = await open();
       const ids = [
         '',
         ':',
@@ -138,21 +139,21 @@ describe.each(topologies)('RedisSessionStore on a $name', (topology) => {
       for (const id of ids.filter((id) => id !== '{0}#expiry' && id !== '*')) {
         expect((await store.load(id))?.data).toEqual({ id });
       }
-      const keys = await keysUnder(clients[0], prefix);
+      const keys = await keysUnder(topology.admin(), prefix);
       expect(keys.every((key) => /^\{\d+\}[:#]/.test(key.slice(prefix.length)))).toBe(true);
       expect(keys.filter((key) => key.endsWith('#expiry')).length).toBeLessThanOrEqual(16);
     });
 
     it('lets Redis expire the record itself at expiresAt (PXAT)', async () => {
-      const store = open();
+      const store = await open();
       const record = new SessionRecord('native-expiry', '2025-11-25', 60_000);
       await store.create(record);
-      const [key] = (await keysUnder(clients[0], prefix)).filter((k) =>
+      const [key] = (await keysUnder(topology.admin(), prefix)).filter((k) =>
         k.endsWith(':native-expiry'),
       );
-      expect(await clients[0].pexpiretime(key)).toBe(record.expiresAt.getTime());
+      expect(await topology.admin().pexpiretime(key)).toBe(record.expiresAt.getTime());
       const touched = await store.touch('native-expiry', 120_000);
-      expect(await clients[0].pexpiretime(key)).toBe(touched!.expiresAt.getTime());
+      expect(await topology.admin().pexpiretime(key)).toBe(touched!.expiresAt.getTime());
     });
   });
 });
