@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JsonRpcErrorBody } from '../gate/mcp-session.errors';
+import { deferredRequest } from './web-request';
 
 /** Express `Response` / Fastify `FastifyReply` (`raw`, and `hijack()` to take over). */
 type AnyResponse = ServerResponse | { raw: ServerResponse; hijack(): void };
@@ -30,7 +31,8 @@ export function baseUrl(request: IncomingMessage): string {
 
 /**
  * A Web `Request` with the Node request's method, URL and headers and no
- * body: the transport gets the framework's parsed body as `parsedBody`.
+ * body: the transport gets the framework's parsed body as `parsedBody`. The
+ * native `Request` behind it is built on first need ({@link deferredRequest}).
  */
 export function toWebRequest(request: object): Request {
   const node = nodeRequest(request);
@@ -40,27 +42,32 @@ export function toWebRequest(request: object): Request {
     if (Array.isArray(value)) for (const item of value) headers.append(name, item);
     else headers.set(name, value);
   }
-  return new Request(requestUrl(node), { method: node.method, headers });
+  return (
+    deferredRequest(node.method, requestUrl(node), headers) ??
+    new Request(new URL(node.url ?? '/', baseUrl(node)), { method: node.method, headers })
+  );
 }
 
 /** A host (and port) that reads the same alone and as the authority of `http://<host>/path`. */
 const PLAIN_HOST = /^[A-Za-z0-9.-]+(:[0-9]+)?$/;
 
 /**
- * The URL of a Node request, as `new URL(url, baseUrl(request))` gives it,
- * as a string when that is certain to parse the same (a plain host, a path
- * that cannot read as an authority): `Request` parses it once instead of
- * twice.
+ * The URL of a Node request as `new URL(url, baseUrl(request))` resolves it,
+ * as a string to parse once where that is certain to parse the same (a plain
+ * host, a path that cannot read as an authority); `undefined` otherwise.
  */
-function requestUrl(node: IncomingMessage): string | URL {
+function requestUrl(node: IncomingMessage): string | undefined {
   const url = node.url ?? '/';
   const host = node.headers.host ?? 'localhost';
-  const second = url.charCodeAt(1);
-  // 47: '/', 92: '\' (a special scheme's path reads it as '/').
+  // The URL parser drops tabs and newlines (9, 10, 13) anywhere first.
+  let next = 1;
+  while ([9, 10, 13].includes(url.charCodeAt(next))) next++;
+  const second = url.charCodeAt(next);
+  // 47: '/', 92: '\\' (a special scheme's path reads it as '/').
   if (url.charCodeAt(0) === 47 && second !== 47 && second !== 92 && PLAIN_HOST.test(host)) {
     return `http://${host}${url}`;
   }
-  return new URL(url, baseUrl(node));
+  return undefined;
 }
 
 /**

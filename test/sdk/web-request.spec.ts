@@ -8,16 +8,22 @@ function reference(url: string | undefined, host: string | undefined): string {
   return new Request(new URL(url ?? '/', `http://${host ?? 'localhost'}`)).url;
 }
 
-function outcome(build: () => string): string {
+function pairs(headers: Headers): string[][] {
+  const out: string[][] = [];
+  headers.forEach((value, name) => out.push([name, value]));
+  return out;
+}
+
+function outcome<T>(build: () => T): T | string {
   try {
     return build();
   } catch (error) {
-    return `throws ${(error as Error).name}`;
+    return `throws ${(error as Error).name}: ${(error as Error).message}`;
   }
 }
 
 const piece = fc.constantFrom(
-  '/', '\\', '.', '..', '%2e', '%', 'a', 'Z', '?', '#', ' ', '\t', '@', ':', '//', 'é', '[', ']', '|', '^', '"',
+  '/', '\\', '\t', '\n', '.', '..', '%2e', '%', 'a', 'Z', '?', '#', ' ', '\t', '@', ':', '//', 'é', '[', ']', '|', '^', '"',
 ); // prettier-ignore
 const url = fc.array(piece, { maxLength: 8 }).map((parts) => parts.join(''));
 const host = fc.constantFrom(
@@ -38,6 +44,54 @@ describe('toWebRequest', () => {
         );
       }),
       { numRuns: 5000 },
+    );
+  });
+
+  it('hands over a Request that reads as the native one, whatever is used of it', async () => {
+    const methods = fc.constantFrom('GET', 'POST', 'DELETE', 'TRACE', 'PROPFIND');
+    await fc.assert(
+      fc.asyncProperty(methods, url, host, async (method, path, hostHeader) => {
+        const headers = { host: hostHeader ?? 'h', 'x-a': 'a', 'set-cookie': ['1', '2'] };
+        const node = { method, url: path, headers };
+        const web = outcome(() => toWebRequest(node));
+        const reference = outcome(() => {
+          const init = new Headers([
+            ['host', headers.host],
+            ['x-a', 'a'],
+            ['set-cookie', '1'],
+            ['set-cookie', '2'],
+          ]);
+          return new Request(new URL(path, `http://${headers.host}`), { method, headers: init });
+        });
+        if (!(web instanceof Request) || !(reference instanceof Request)) {
+          expect(String(web)).toBe(String(reference));
+          return;
+        }
+        expect([web.method, web.url, pairs(web.headers), web.body, web.bodyUsed]).toEqual([
+          reference.method,
+          reference.url,
+          pairs(reference.headers),
+          reference.body,
+          reference.bodyUsed,
+        ]);
+        expect([web.mode, web.cache, web.redirect, web.signal.aborted, web.keepalive]).toEqual([
+          reference.mode,
+          reference.cache,
+          reference.redirect,
+          reference.signal.aborted,
+          reference.keepalive,
+        ]);
+        const copy = web.clone();
+        expect([copy.url, copy.method, pairs(copy.headers)]).toEqual([
+          reference.url,
+          reference.method,
+          pairs(reference.headers),
+        ]);
+        expect(await web.text()).toBe(await reference.text());
+        expect(web.bodyUsed).toBe(reference.bodyUsed);
+        expect(Object.prototype.toString.call(web)).toBe('[object Request]');
+      }),
+      { numRuns: 1000 },
     );
   });
 
