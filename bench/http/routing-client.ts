@@ -16,6 +16,8 @@ const inSession = (id: string) => ({
 /** One routing-bench instance in its own process. */
 export interface RoutingInstance {
   url: string;
+  /** Calls so far to each method of the instance's session store. */
+  storeCalls(): Promise<Record<string, number>>;
   stop(): Promise<void>;
 }
 
@@ -32,6 +34,16 @@ export async function startInstance(redisPort: number): Promise<RoutingInstance>
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     url: `http://127.0.0.1:${port}/mcp`,
+    storeCalls: () =>
+      new Promise((resolve) => {
+        const listener = (message: { storeCalls?: Record<string, number> }) => {
+          if (message.storeCalls === undefined) return;
+          child.off('message', listener);
+          resolve(message.storeCalls);
+        };
+        child.on('message', listener);
+        child.send('store-calls');
+      }),
     stop: async () => {
       child.disconnect();
       await exited;

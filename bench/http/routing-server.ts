@@ -47,18 +47,34 @@ function createServer() {
   return server;
 }
 
+/** Counts the calls made to each method of `store` (what a restore costs the store, in its own words). */
+function counted<T extends object>(store: T, calls: Record<string, number>): T {
+  return new Proxy(store, {
+    get(target, name, receiver) {
+      const value = Reflect.get(target, name, receiver);
+      if (typeof value !== 'function' || typeof name !== 'string') return value;
+      return (...args: unknown[]) => {
+        calls[name] = (calls[name] ?? 0) + 1;
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+}
+
 /**
  * One instance of the routing bench in a process of its own:
  * `routing-server.ts <redisPort>`: a Redis store, a Redis session message bus
  * and a Redis event store, each on the same connection. Reports `{ port }`
- * over IPC once it listens.
+ * over IPC once it listens, and `{ storeCalls }` (calls by store method so
+ * far) when asked with `store-calls`.
  */
 async function main(): Promise<void> {
   const client = new Redis(Number(process.argv[2]), '127.0.0.1');
+  const storeCalls: Record<string, number> = {};
   @Module({
     imports: [
       McpSessionModule.forRoot({
-        store: new RedisSessionStore(client, BENCH_REDIS_OPTIONS),
+        store: counted(new RedisSessionStore(client, BENCH_REDIS_OPTIONS), storeCalls),
         messageBus: new RedisSessionMessageBus(client),
         eventStore: new RedisEventStore(client as never, { commandTimeout: 10_000 }),
         cleanupInterval: false,
@@ -71,6 +87,9 @@ async function main(): Promise<void> {
   class RoutingBenchModule {}
   const app = await NestFactory.create(RoutingBenchModule, { logger: ['error', 'warn'] });
   await app.listen(0, '127.0.0.1');
+  process.on('message', (message: unknown) => {
+    if (message === 'store-calls') process.send!({ storeCalls });
+  });
   process.send!({ port: (app.getHttpServer().address() as { port: number }).port });
   process.on('disconnect', () => void app.close().finally(() => process.exit(0)));
 }

@@ -12,7 +12,14 @@ import type { BenchContext, Scenario } from '../support/context';
 import { compare, fmtRate } from '../support/measure';
 import { progress } from '../support/progress';
 import { benchRedis, client, commandsBetween } from '../support/redis';
-import { notMeasured, row, type Row, type ScenarioResult, valueAtMost } from '../support/report';
+import {
+  notMeasured,
+  ratioAtMost,
+  row,
+  type Row,
+  type ScenarioResult,
+  valueAtMost,
+} from '../support/report';
 
 /**
  * Calls in flight in the sampling comparison: one, since the target is the
@@ -20,6 +27,16 @@ import { notMeasured, row, type Row, type ScenarioResult, valueAtMost } from '..
  * measure contention instead).
  */
 const IN_FLIGHT = 1;
+
+/** Calls by name between two snapshots of counters. */
+function callsBetween(
+  before: Record<string, number>,
+  after: Record<string, number>,
+): Record<string, number> {
+  const calls: Record<string, number> = {};
+  for (const [name, count] of Object.entries(after)) calls[name] = count - (before[name] ?? 0);
+  return calls;
+}
 
 /** `{ xadd: 3, evalsha: 2 }` -> `3 xadd + 2 evalsha`, per operation. */
 function perOp(byCommand: Record<string, number>, ops: number): string {
@@ -114,14 +131,25 @@ export const sessionRouting: Scenario = {
     };
     let restoreCost = { total: 0, byCommand: {} as Record<string, number> };
     let warmCost = { total: 0, byCommand: {} as Record<string, number> };
+    // Store calls on B (by SessionStore method) over every restore and warm call.
+    const restoreCalls: Record<string, number> = {};
+    const warmCalls: Record<string, number> = {};
+    const add = (into: Record<string, number>, calls: Record<string, number>) => {
+      for (const [name, count] of Object.entries(calls)) into[name] = (into[name] ?? 0) + count;
+    };
     for (let i = 0; i < restoreRuns; i++) {
       const id = await openSession(a.url);
-      const before = await commandStats(redis);
+      const last = i === restoreRuns - 1;
+      const calls0 = await b.storeCalls();
+      const before = last ? await commandStats(redis) : undefined;
       await timed(restore, () => callTool(b.url, id, 'whoami', 1));
-      const middle = await commandStats(redis);
+      const middle = last ? await commandStats(redis) : undefined;
+      const calls1 = await b.storeCalls();
       await timed(warm, () => callTool(b.url, id, 'whoami', 2));
-      const after = await commandStats(redis);
-      if (i === restoreRuns - 1) {
+      const after = last ? await commandStats(redis) : undefined;
+      add(restoreCalls, callsBetween(calls0, calls1));
+      add(warmCalls, callsBetween(calls1, await b.storeCalls()));
+      if (before && middle && after) {
         restoreCost = commandsBetween(before, middle);
         warmCost = commandsBetween(middle, after);
       }
@@ -136,7 +164,7 @@ export const sessionRouting: Scenario = {
         p99Ms: warm.percentile(99) / 1e6,
         baselineName: '',
         baseline: null,
-        note: `Redis: ${perOp(warmCost.byCommand, 1)}`,
+        note: `store calls: ${perOp(warmCalls, restoreRuns)}; Redis: ${perOp(warmCost.byCommand, 1)}`,
       }),
       row({
         subject: 'first tools/call on the other instance (restore)',
@@ -144,9 +172,12 @@ export const sessionRouting: Scenario = {
         value: restoreP50,
         p50Ms: restoreP50,
         p99Ms: restore.percentile(99) / 1e6,
-        baselineName: 'warm',
+        baselineName: 'warm tools/call, same session, same instance (p50)',
         baseline: warmP50,
-        note: `${restoreRuns} sessions; Redis: ${perOp(restoreCost.byCommand, 1)}`,
+        target: ratioAtMost(3),
+        note:
+          `${restoreRuns} sessions; store calls per restore: ${perOp(restoreCalls, restoreRuns)}; ` +
+          `Redis: ${perOp(restoreCost.byCommand, 1)}`,
       }),
     );
 

@@ -81,6 +81,14 @@ export const ratioAtLeast = (limit: number): Target => ({
   text: `>= ${limit.toFixed(2)}x`,
 });
 
+/** A target on the ratio, from above (the subject costs at most `limit` times the baseline). */
+export const ratioAtMost = (limit: number): Target => ({
+  on: 'ratio',
+  op: '<=',
+  limit,
+  text: `<= ${limit.toFixed(2)}x`,
+});
+
 /** A target on the figure itself. */
 export const valueAtMost = (limit: number, unit: string): Target => ({
   on: 'value',
