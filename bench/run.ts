@@ -5,6 +5,7 @@ import { cachingTouch } from './scenarios/caching-touch';
 import { cleanupAtScale } from './scenarios/cleanup-at-scale';
 import { httpLegacyCall } from './scenarios/http-legacy-call';
 import { httpModernCall } from './scenarios/http-modern-call';
+import { httpRekog } from './scenarios/http-rekog';
 import { httpToolsCall } from './scenarios/http-tools-call';
 import { postgresStore } from './scenarios/postgres';
 import { sessionRouting } from './scenarios/session-routing';
@@ -30,6 +31,7 @@ const SCENARIOS: Scenario[] = [
   postgresStore,
   httpModernCall,
   httpLegacyCall,
+  httpRekog,
   sessionRouting,
 ];
 

@@ -2,7 +2,7 @@ import type { BenchContext } from '../support/context';
 import { median, pairedRatio, summarize } from '../support/measure';
 import { progress } from '../support/progress';
 import { benchRedis, stopRedis } from '../support/redis';
-import { row, type ScenarioResult, type Target } from '../support/report';
+import { row, type Row, type ScenarioResult, type Target } from '../support/report';
 import {
   CONNECTIONS,
   SESSIONS,
@@ -15,19 +15,11 @@ import {
 
 /** How one app of a comparison differs from the comparison's defaults. */
 export interface AppOptions {
-  /** The app (index in the plan) this one is compared with; the first by default. */
-  baseline?: number;
   /** What it is sent; the comparison's traffic by default. */
   traffic?: Traffic;
-  /** Its row's subject, when it should differ from the app's name. */
-  subject?: string;
 }
 
-/**
- * One app of a comparison: `[name, server.ts mode, target, options]`; the
- * first is the baseline (and apps that are only baselines have no row of
- * their own when another app's options name them).
- */
+/** One app of a comparison: `[name, server.ts mode, target, options]`; the first is the baseline. */
 export type PlannedApp = [
   name: string,
   mode: string,
@@ -35,25 +27,77 @@ export type PlannedApp = [
   options?: AppOptions,
 ];
 
+/** One row of a comparison: an app (index in the plan) against another. */
+export interface PlannedRow {
+  subject: number;
+  baseline: number;
+  target?: Target;
+  /** The subject as the row names it; the app's name by default. */
+  label?: string;
+}
+
 /** What an HTTP comparison measures. */
 export interface Comparison {
   id: string;
   title: string;
   plan: PlannedApp[];
-  /** The baseline's short name in the table. */
+  /** The first app's short name in the table. */
   baselineName: string;
   /** The apps serve MCP 2026-07-28 requests (no sessions, no Redis). */
   modern?: boolean;
   /** No app uses Redis: none is started. */
   noRedis?: boolean;
-  /** Apps (plan indices) that get no row of their own (baselines of other rows). */
-  baselinesOnly?: number[];
+  /** The rows; by default every other app against the first, with its plan's target. */
+  rows?: PlannedRow[];
+  /** Added to the setup line. */
+  note?: string;
+}
+
+/** Each round's figure of one app, by round. */
+type Rounds = HttpRound[][];
+
+function comparisonRows(spec: Comparison, results: Rounds, names: string[]): Row[] {
+  const planned: PlannedRow[] =
+    spec.rows ??
+    spec.plan.slice(1).map((app, k) => ({ subject: k + 1, baseline: 0, target: app[2] }));
+  const summaries = results.map((rounds, k) => summarize(names[k], rounds));
+  const cpu = (k: number) => median(results[k].map((x) => x.cpuPerRequest));
+  const baselineName = (k: number) => (k === 0 ? spec.baselineName : names[k]);
+  const label = (p: PlannedRow) => p.label ?? names[p.subject];
+  return [
+    ...planned.map((p) =>
+      row({
+        subject: label(p),
+        unit: 'req/s',
+        value: summaries[p.subject].perSec,
+        p50Ms: summaries[p.subject].p50Ms,
+        p99Ms: summaries[p.subject].p99Ms,
+        baselineName: baselineName(p.baseline),
+        baseline: summaries[p.baseline].perSec,
+        ratio: pairedRatio(summaries[p.subject], summaries[p.baseline]),
+        target: p.target,
+        note: p.target ? undefined : 'orientation',
+      }),
+    ),
+    ...planned.map((p) =>
+      row({
+        subject: `${label(p)}: app CPU per request`,
+        unit: 'µs',
+        value: cpu(p.subject),
+        baselineName: baselineName(p.baseline),
+        baseline: cpu(p.baseline),
+        ratio: median(
+          results[p.subject].map((x, r) => results[p.baseline][r].cpuPerRequest / x.cpuPerRequest),
+        ),
+      }),
+    ),
+  ];
 }
 
 /**
  * Runs `tools/call` load against every app of the plan (each in its own
- * process) in alternating rounds, and lists each app's throughput and CPU
- * per request against the first app's.
+ * process) in alternating rounds, and lists throughput and CPU per request
+ * of each row's app against its baseline's.
  */
 export async function compareApps(ctx: BenchContext, spec: Comparison): Promise<ScenarioResult> {
   const seconds = ctx.quick ? 1 : 3;
@@ -63,10 +107,15 @@ export async function compareApps(ctx: BenchContext, spec: Comparison): Promise<
     spec.plan[k][3]?.traffic ?? (spec.modern ? 'modern' : 'session');
   const apps: AppProcess[] = [];
   try {
-    for (const [k, [name, mode]] of spec.plan.entries())
-      apps.push(await startApp(name, mode, node?.port, traffic(k)));
+    // Started side by side (a start is mostly module loading); those that started are stopped below.
+    const started = await Promise.allSettled(
+      spec.plan.map(([name, mode], k) => startApp(name, mode, node?.port, traffic(k))),
+    );
+    for (const outcome of started) if (outcome.status === 'fulfilled') apps.push(outcome.value);
+    const failed = started.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
     for (const app of apps) await round(app, 1);
-    const results: HttpRound[][] = apps.map(() => []);
+    const results: Rounds = apps.map(() => []);
     for (let r = 0; r < rounds; r++) {
       const order = apps.map((_, i) => i);
       if (r % 2 === 1) order.reverse();
@@ -79,15 +128,7 @@ export async function compareApps(ctx: BenchContext, spec: Comparison): Promise<
         );
       }
     }
-    const summaries = apps.map((app, i) => summarize(app.name, results[i]));
-    const base = summaries[0];
-    const cpu = (k: number) => median(results[k].map((x) => x.cpuPerRequest));
-    const baselineOf = (k: number) => spec.plan[k][3]?.baseline ?? 0;
-    const baselineName = (k: number) =>
-      baselineOf(k) === 0 ? spec.baselineName : spec.plan[baselineOf(k)][0];
-    const subjects = spec.plan
-      .map((_, k) => k)
-      .filter((k) => k !== 0 && !spec.baselinesOnly?.includes(k));
+    const base = summarize(apps[0].name, results[0]);
     const kinds = new Set(apps.map((app) => app.traffic));
     const spread = [
       kinds.has('session') ? `${SESSIONS} sessions round-robin (2025-11-25)` : '',
@@ -102,44 +143,24 @@ export async function compareApps(ctx: BenchContext, spec: Comparison): Promise<
       setup:
         `autocannon, ${CONNECTIONS} connections, ${spread}, JSON responses, ` +
         `${rounds} alternating rounds of ${seconds} s; each app in its own process (Express); ` +
-        `baseline p50 ${base.p50Ms} ms, p99 ${base.p99Ms} ms. App CPU per request: ` +
-        `ratio = baseline CPU / subject CPU (requests per CPU-second, the ratio a saturated core would show)`,
-      rows: [
-        ...subjects.map((k) =>
-          row({
-            subject: spec.plan[k][3]?.subject ?? summaries[k].name,
-            unit: 'req/s',
-            value: summaries[k].perSec,
-            p50Ms: summaries[k].p50Ms,
-            p99Ms: summaries[k].p99Ms,
-            baselineName: baselineName(k),
-            baseline: summaries[baselineOf(k)].perSec,
-            ratio: pairedRatio(summaries[k], summaries[baselineOf(k)]),
-            target: spec.plan[k][2],
-            note: spec.plan[k][2] ? undefined : 'orientation',
-          }),
-        ),
-        ...subjects.map((k) =>
-          row({
-            subject: `${spec.plan[k][3]?.subject ?? summaries[k].name}: app CPU per request`,
-            unit: 'µs',
-            value: cpu(k),
-            baselineName: baselineName(k),
-            baseline: cpu(baselineOf(k)),
-            ratio: median(
-              results[k].map((x, r) => results[baselineOf(k)][r].cpuPerRequest / x.cpuPerRequest),
-            ),
-          }),
-        ),
-      ],
+        `${spec.baselineName} p50 ${base.p50Ms} ms, p99 ${base.p99Ms} ms. App CPU per request: ` +
+        `ratio = baseline CPU / subject CPU (requests per CPU-second, the ratio a saturated core would show)` +
+        (spec.note ? `. ${spec.note}` : ''),
+      rows: comparisonRows(
+        spec,
+        results,
+        apps.map((app) => app.name),
+      ),
     };
   } finally {
-    for (const app of apps) {
-      const exited = new Promise((resolve) => app.child.once('exit', resolve));
-      app.child.disconnect();
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3000))]);
-      if (app.child.exitCode === null) app.child.kill();
-    }
+    await Promise.all(
+      apps.map(async (app) => {
+        const exited = new Promise((resolve) => app.child.once('exit', resolve));
+        app.child.disconnect();
+        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3000))]);
+        if (app.child.exitCode === null) app.child.kill();
+      }),
+    );
     if (node) await stopRedis(node);
   }
 }

@@ -10,6 +10,7 @@ import { RedisSessionStore } from '../../lib/stores/redis/redis-session.store';
 import { BENCH_REDIS_OPTIONS } from '../support/redis';
 import { BenchHttpModule } from './apps';
 import { BenchModernModule } from './modern-apps';
+import { plainRekog, sessionRekog, type RekogApp } from './rekog-apps';
 
 /**
  * One bench app in a process of its own (so that the load generator does not
@@ -33,8 +34,14 @@ async function main(): Promise<void> {
       },
     );
   }
+  const rekog: Record<string, () => RekogApp> = {
+    'rekog-stateful': () => plainRekog(true),
+    'rekog-stateless': () => plainRekog(false),
+    'rekog-ours': () => sessionRekog(),
+  };
   const storeless = ['plain', 'noop', 'modern-bare', 'modern-ours', 'legacy-sdk', 'legacy-ours'];
-  if (!storeless.includes(mode) && !store) throw new Error(`bench server: unknown mode ${mode}`);
+  if (!storeless.includes(mode) && !(mode in rekog) && !store)
+    throw new Error(`bench server: unknown mode ${mode}`);
   const modules: Record<string, () => DynamicModule> = {
     plain: () => BenchHttpModule.plain(),
     noop: () => BenchHttpModule.noopInterceptor(),
@@ -48,8 +55,14 @@ async function main(): Promise<void> {
     'legacy-sdk': () => BenchModernModule.sdkSessions(),
     'legacy-ours': () => BenchModernModule.ours(true),
   };
-  const module = modules[mode]();
+  const withStrategy = rekog[mode]?.();
+  const module = withStrategy?.module ?? modules[mode]();
   const app = await NestFactory.create(module, { logger: ['error', 'warn'] });
+  if (withStrategy) {
+    // rekog serves MCP as a Nest microservice strategy, started before the app listens.
+    app.connectMicroservice({ strategy: withStrategy.strategy });
+    await app.startAllMicroservices();
+  }
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   // CPU per request is the figure least disturbed by a busy machine: the
