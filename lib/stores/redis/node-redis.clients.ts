@@ -5,6 +5,7 @@ import {
   destroy,
   eventsOf,
   type Listener,
+  named,
   type NodeRedisClientLike,
   type NodeRedisClusterLike,
   type NodeRedisShardNode,
@@ -67,7 +68,7 @@ export class NodeRedisClient extends Commands {
   }
 
   protected send(_firstKey: string | undefined, args: Arg[]): Promise<unknown> {
-    return this.native.sendCommand(strings(args));
+    return this.native.sendCommand(strings(args)).catch(named);
   }
 
   on(event: string, listener: Listener): this {
@@ -116,7 +117,7 @@ class NodeRedisMaster extends Commands {
 
   protected async send(_firstKey: string | undefined, args: Arg[]): Promise<unknown> {
     const client = await this.cluster.nodeClient(this.node);
-    return client.sendCommand(strings(args));
+    return client.sendCommand(strings(args)).catch(named);
   }
 
   on(): this {
@@ -154,7 +155,7 @@ export class NodeRedisCluster extends Commands {
 
   /** Every command goes to the key's master (never a replica: a stale read could revive a session). */
   protected send(firstKey: string | undefined, args: Arg[]): Promise<unknown> {
-    return this.native.sendCommand(firstKey, false, strings(args));
+    return this.native.sendCommand(firstKey, false, strings(args)).catch(named);
   }
 
   nodes(role: 'master'): NodeRedisMaster[] {

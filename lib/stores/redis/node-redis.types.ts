@@ -63,3 +63,16 @@ export async function close(client: object): Promise<unknown> {
   const c = client as { close?: () => Promise<unknown>; quit?: () => Promise<unknown> };
   return c.close ? c.close() : c.quit?.();
 }
+
+/**
+ * Rethrows a node-redis rejection with a message: node-redis 6 rejects a
+ * command past its `commandOptions.timeout` (5 s by default) with a
+ * `TimeoutError` whose message is empty, which logs and errors would show
+ * as nothing.
+ */
+export function named(error: unknown): never {
+  if (error instanceof Error && error.message === '') {
+    error.message = `${error.constructor.name} (node-redis gave no message)`;
+  }
+  throw error;
+}

@@ -123,6 +123,27 @@ describe('RedisEventStore on one node', () => {
     });
   });
 
+  it("names node-redis 6's TimeoutError of a command held in its offline queue (its message is empty)", async () => {
+    const node = await startRedisNode();
+    // node-redis 6 bounds the wait in its offline queue (commandOptions.timeout,
+    // 5 s by default): here 200 ms, well inside the store's 10 s.
+    const client = await singleNode(() => node, 'node-redis 6').connect({
+      nodeRedis: { commandOptions: { timeout: 200 } },
+    });
+    try {
+      const events = store(client, { commandTimeout: 10_000 }).forSession('held-3e1f');
+      await events.storeEvent('s', note(1));
+      await node.stop();
+      await expect(events.storeEvent('s', note(2))).rejects.toThrow(
+        /^TimeoutError \(node-redis gave no message\)$/,
+      );
+    } finally {
+      await node.start();
+      await closeQuietly(client);
+      await node.stop();
+    }
+  });
+
   it('closes the connection fromUrl opened', async () => {
     const own = RedisEventStore.fromUrl(one.node().url);
     await own.forSession('own-1a2b').storeEvent('s', note(1));
