@@ -59,10 +59,12 @@ type Variant = [
 const userClient = (node: RedisNode, kind: ClientKind) => singleNode(() => node, kind).connect();
 
 const variants: Variant[] = [
-  // The client's own defaults (offline queue on; ioredis retries a command on
-  // 20 reconnections, node-redis keeps it queued until the connection is
-  // back): the store fails calls at once while the client is not ready, and
-  // bounds the others by commandTimeout.
+  // The client's own defaults, as most users leave them: offline queue on
+  // (ioredis fails a queued command after 20 reconnection attempts, node-redis
+  // 5 keeps it until the connection is back, node-redis 6 for 5 s at most),
+  // ioredis's and node-redis's reconnect delays. The store fails a call at
+  // once while its client is not ready (node-redis: `isReady` false) and
+  // bounds the others by commandTimeout, so the queue never holds its calls.
   ...CLIENT_KINDS.map((kind): Variant => [
     `a ${kind} client the user passed in (its defaults)`,
     async (node) => {

@@ -3,6 +3,7 @@ import { sessionStoreContract } from '../../../lib/testing';
 import {
   closeQuietly,
   freshPrefix,
+  isReady,
   keysUnder,
   type RedisClient,
   send,
@@ -142,6 +143,17 @@ describe.each(topologies)('RedisSessionStore on a $name', (topology) => {
       const keys = await keysUnder(topology.admin(), prefix);
       expect(keys.every((key) => /^\{\d+\}[:#]/.test(key.slice(prefix.length)))).toBe(true);
       expect(keys.filter((key) => key.endsWith('#expiry')).length).toBeLessThanOrEqual(16);
+    });
+
+    it('never closes the client passed in, on shutdown or after', async () => {
+      const store = await open();
+      const [client] = clients;
+      await store.create(new SessionRecord('kept-open', '2025-11-25', 60_000));
+      expect(store.ownsConnection).toBe(false);
+      await store.onApplicationShutdown();
+      expect(isReady(client)).toBe(true);
+      expect(await send(client, 'PING')).toBe('PONG');
+      expect((await store.load('kept-open'))?.id).toBe('kept-open');
     });
 
     it('lets Redis expire the record itself at expiresAt (PXAT)', async () => {
