@@ -40,7 +40,7 @@ const ROOT = join(__dirname, '..');
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const ctx: BenchContext = args.quick
-    ? { quick: true, rounds: 3, roundMs: 500, warmupMs: 200, scale: 100_000, teardown: [], fixtures: new Map() }
+    ? { quick: true, rounds: 3, roundMs: 400, warmupMs: 150, scale: 100_000, teardown: [], fixtures: new Map() }
     : { quick: false, rounds: 7, roundMs: 1500, warmupMs: 500, scale: 1_000_000, teardown: [], fixtures: new Map() }; // prettier-ignore
   const box = machine();
   const began = Date.now();

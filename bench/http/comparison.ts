@@ -100,8 +100,10 @@ function comparisonRows(spec: Comparison, results: Rounds, names: string[]): Row
  * of each row's app against its baseline's.
  */
 export async function compareApps(ctx: BenchContext, spec: Comparison): Promise<ScenarioResult> {
-  const seconds = ctx.quick ? 1 : 3;
-  const rounds = ctx.quick ? 3 : 5;
+  // Quick mode (a smoke check within two minutes in all): two short rounds.
+  const seconds = ctx.quick ? 0.5 : 3;
+  const rounds = ctx.quick ? 2 : 5;
+  const warmup = 1;
   const node = spec.modern || spec.noRedis ? undefined : await benchRedis();
   const traffic = (k: number): Traffic =>
     spec.plan[k][3]?.traffic ?? (spec.modern ? 'modern' : 'session');
@@ -114,7 +116,8 @@ export async function compareApps(ctx: BenchContext, spec: Comparison): Promise<
     for (const outcome of started) if (outcome.status === 'fulfilled') apps.push(outcome.value);
     const failed = started.find((outcome) => outcome.status === 'rejected');
     if (failed) throw failed.reason;
-    for (const app of apps) await round(app, 1);
+    progress(`s${spec.id}: ${apps.length} apps started, sessions open`);
+    for (const app of apps) await round(app, warmup);
     const results: Rounds = apps.map(() => []);
     for (let r = 0; r < rounds; r++) {
       const order = apps.map((_, i) => i);
@@ -142,7 +145,7 @@ export async function compareApps(ctx: BenchContext, spec: Comparison): Promise<
       title: spec.title,
       setup:
         `autocannon, ${CONNECTIONS} connections, ${spread}, JSON responses, ` +
-        `${rounds} alternating rounds of ${seconds} s; each app in its own process (Express); ` +
+        `${rounds} alternating rounds of ${seconds} s after ${warmup} s of warm-up; each app in its own process (Express); ` +
         `${spec.baselineName} p50 ${base.p50Ms} ms, p99 ${base.p99Ms} ms. App CPU per request: ` +
         `ratio = baseline CPU / subject CPU (requests per CPU-second, the ratio a saturated core would show)` +
         (spec.note ? `. ${spec.note}` : ''),

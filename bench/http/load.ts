@@ -158,6 +158,8 @@ export async function round(app: AppProcess, seconds: number): Promise<HttpRound
     method: 'POST',
     connections: CONNECTIONS,
     duration: seconds,
+    // autocannon stops on its sampling tick (1 s by default): a round of 0.5 s would last 1 s.
+    sampleInt: 100,
     headers: { ...HEADERS, 'mcp-protocol-version': PROTOCOL },
     requests: [
       {

@@ -16,7 +16,8 @@ interface Item {
 /**
  * The headline chart: every row whose target is a ratio to a baseline as a
  * bar (the measured ratio) with a dashed tick at the target, green when it
- * holds and red when not; below it, the rows with absolute targets.
+ * holds and red when not, the ratio and the target written beside it in a
+ * column of their own; below it, the rows with absolute targets.
  */
 export function headlineSvg(results: ScenarioResult[], machine: Machine): string {
   const bars: Item[] = [];
@@ -27,9 +28,10 @@ export function headlineSvg(results: ScenarioResult[], machine: Machine): string
       else if (row.target?.on === 'value') absolute.push({ id: result.id, row });
     }
   }
-  const width = 1000;
+  const width = 1200;
   const left = 470;
-  const right = 70;
+  /** The column of figures right of the bars. */
+  const right = 280;
   const top = 70;
   const rowHeight = 40;
   const barHeight = 18;
@@ -65,9 +67,11 @@ export function headlineSvg(results: ScenarioResult[], machine: Machine): string
       );
     } else {
       const colour = row.holds === false ? '#d9534f' : '#3c9a5f';
+      const verdict = row.holds === false ? 'missed' : 'holds';
       out.push(
         `<rect x="${left}" y="${y + 2}" width="${Math.max(1, x(row.ratio) - left)}" height="${barHeight}" fill="${colour}"/>`,
-        `<text x="${x(row.ratio) + 6}" y="${y + 15}">${row.ratio.toFixed(2)}x</text>`,
+        `<text x="${width - right + 16}" y="${y + 15}"><tspan font-weight="bold">${row.ratio.toFixed(2)}x</tspan> ` +
+          `<tspan fill="#555">target ${esc(row.target!.text)}</tspan> <tspan fill="${colour}">${verdict}</tspan></text>`,
       );
     }
     if (row.target) {
