@@ -66,7 +66,7 @@ export interface Topology {
    * its connection errors and ioredis prints each one).
    */
   connect(options?: ClientOptions): Promise<RedisClient>;
-  /** The spec file's ioredis 5 admin connection to the same servers (opened by useRedisServers / useRedisNode). */
+  /** The spec file's ioredis 5 admin connection to the same servers (opened by useRedisMatrix / useRedisNode). */
   admin(): AdminClient;
 }
 
