@@ -71,6 +71,24 @@ function requestUrl(node: IncomingMessage): string | undefined {
 }
 
 /**
+ * The whole of a body, read off its stream (cheaper than `arrayBuffer()`,
+ * which takes the same chunks through more machinery): the one chunk a
+ * string body makes, or the chunks joined.
+ */
+async function readAll(body: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    length += value.byteLength;
+  }
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length);
+}
+
+/**
  * Writes a Web `Response` to a Node response, streaming its body (SSE
  * included) until it ends or the client goes away; with `chunks`, an SSE
  * body ends after that many chunks (the events already queued in it).
@@ -91,8 +109,8 @@ export async function sendWebResponse(
   }
   if (!headers['content-type']?.startsWith('text/event-stream')) {
     // A plain answer: headers and body in one write.
-    const body = Buffer.from(await response.arrayBuffer());
-    headers['content-length'] = String(body.length);
+    const body = await readAll(response.body);
+    headers['content-length'] = String(body.byteLength);
     res.writeHead(response.status, headers);
     res.end(body);
     return;
