@@ -18,6 +18,9 @@ import type {
   McpServerEventBus,
 } from '../../interfaces/server-event-bus.interface';
 
+/** Connection states in which a publish could only wait in a client's offline queue. */
+const DOWN = new Set(['reconnecting', 'close', 'end']);
+
 /**
  * An {@link McpServerEventBus} over Redis pub/sub (`PUBLISH` / `SUBSCRIBE` on
  * one channel), for single nodes and clusters alike (classic pub/sub reaches
@@ -33,7 +36,8 @@ import type {
  * Events published while an instance's subscription is down are not received
  * by that instance.
  *
- * `publish` never throws. Logged: failed publishes and subscriber errors once
+ * `publish` never throws, and while the publishing connection is down it
+ * fails at once (logged) instead of queueing the event. Logged: failed publishes and subscriber errors once
  * per outage, malformed channel messages (dropped) once, a throwing listener
  * each time (the others still get the event).
  *
@@ -110,6 +114,10 @@ export class RedisServerEventBus implements McpServerEventBus, OnApplicationShut
     this.listeners.deliver(event);
     let sent: Promise<unknown>;
     try {
+      // While the connection is down, fail at once: a client's offline queue
+      // would keep every event (node-redis 5: without bound) and send it late.
+      const { status } = this.client;
+      if (DOWN.has(status)) throw new Error(`Redis connection is ${status}`);
       sent = this.client.publish(this.channel, encodeServerEvent(this.origin, event));
     } catch (error) {
       sent = Promise.reject(error);
