@@ -140,6 +140,10 @@ class NodeRedisMaster extends Commands {
   }
 }
 
+/** ioredis's Cluster events on node-redis's: its cluster is ready once open (`connect`). */
+const clusterEventsOf = (event: string): string[] =>
+  eventsOf(event === 'ready' ? 'connect' : event);
+
 /** A node-redis cluster as an ioredis `Cluster`. */
 export class NodeRedisCluster extends Commands {
   readonly isCluster = true;
@@ -164,20 +168,15 @@ export class NodeRedisCluster extends Commands {
   }
 
   on(event: string, listener: Listener): this {
-    // 'ready' for ioredis's Cluster; node-redis's cluster is ready once open.
-    for (const name of eventsOf(event === 'ready' ? 'connect' : event))
-      this.native.on(name, listener);
+    for (const name of clusterEventsOf(event)) this.native.on(name, listener);
     return this;
   }
   once(event: string, listener: Listener): this {
-    for (const name of eventsOf(event === 'ready' ? 'connect' : event)) {
-      this.native.once(name, listener);
-    }
+    for (const name of clusterEventsOf(event)) this.native.once(name, listener);
     return this;
   }
   off(event: string, listener: Listener): this {
-    for (const name of eventsOf(event === 'ready' ? 'connect' : event))
-      this.native.off(name, listener);
+    for (const name of clusterEventsOf(event)) this.native.off(name, listener);
     return this;
   }
   disconnect(): void {

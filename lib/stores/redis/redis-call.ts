@@ -57,6 +57,15 @@ export function bounded<T>(
 const DOWN = new Set(['reconnecting', 'close', 'end']);
 
 /**
+ * Throws while `client` is between reconnect attempts (or closed): a command
+ * sent now could only wait in its offline queue and run long after.
+ */
+export function checkConnected(client: { readonly status: string }): void {
+  const { status } = client;
+  if (DOWN.has(status)) throw new Error(`Redis connection is ${status}`);
+}
+
+/**
  * {@link bounded}, failing at once while `client` is between reconnect
  * attempts rather than queueing a command that its offline queue would replay
  * long after we gave up.
@@ -69,8 +78,7 @@ export function boundedOn<T>(
   call: () => Promise<T>,
 ): Promise<T> {
   return bounded(op, id, timeoutMs, () => {
-    const status = client.status;
-    if (DOWN.has(status)) throw new Error(`Redis connection is ${status}`);
+    checkConnected(client);
     return call();
   });
 }

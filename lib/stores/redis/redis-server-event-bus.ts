@@ -2,6 +2,7 @@ import { asIoredisShape, type NodeRedisLike } from './node-redis.adapter';
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { loadIoredis } from './ioredis-loader';
+import { checkConnected } from './redis-call';
 import { RedisSubscription } from './redis-subscription';
 import {
   checkServerEventBusOptions,
@@ -17,9 +18,6 @@ import type {
   McpServerEvent,
   McpServerEventBus,
 } from '../../interfaces/server-event-bus.interface';
-
-/** Connection states in which a publish could only wait in a client's offline queue. */
-const DOWN = new Set(['reconnecting', 'close', 'end']);
 
 /**
  * An {@link McpServerEventBus} over Redis pub/sub (`PUBLISH` / `SUBSCRIBE` on
@@ -116,8 +114,7 @@ export class RedisServerEventBus implements McpServerEventBus, OnApplicationShut
     try {
       // While the connection is down, fail at once: a client's offline queue
       // would keep every event (node-redis 5: without bound) and send it late.
-      const { status } = this.client;
-      if (DOWN.has(status)) throw new Error(`Redis connection is ${status}`);
+      checkConnected(this.client);
       sent = this.client.publish(this.channel, encodeServerEvent(this.origin, event));
     } catch (error) {
       sent = Promise.reject(error);
