@@ -21,6 +21,15 @@ abstract class Commands {
   get(key: string): Promise<string | null> {
     return this.send(key, ['GET', key]) as Promise<string | null>;
   }
+  getex(key: string, mode: 'PXAT', unixTimeMs: number): Promise<string | null> {
+    return this.send(key, ['GETEX', key, mode, unixTimeMs]) as Promise<string | null>;
+  }
+  pexpiretime(key: string): Promise<number> {
+    return this.send(key, ['PEXPIRETIME', key]) as Promise<number>;
+  }
+  scan(cursor: string, ...args: ['MATCH', string, 'COUNT', number]): Promise<[string, string[]]> {
+    return this.send(undefined, ['SCAN', cursor, ...args]) as Promise<[string, string[]]>;
+  }
   evalsha(sha: string, numKeys: number, ...rest: Arg[]): Promise<unknown> {
     return this.send(numKeys > 0 ? String(rest[0]) : undefined, ['EVALSHA', sha, numKeys, ...rest]);
   }

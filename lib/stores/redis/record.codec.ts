@@ -1,38 +1,37 @@
 import { SessionRecord } from '../../contract/session-record';
 import { SessionStoreError, shortId } from '../../contract/session-store.error';
 import { checkRecordSize, unencodable } from '../../contract/record-size';
+import {
+  E_LABEL,
+  E_LABEL_AT,
+  encodeT,
+  encodeTimes,
+  MAX_T,
+  R_LABEL,
+  R_LABEL_AT,
+  R_LABEL_AT_V3,
+  RECORD_HEAD,
+  RECORD_HEAD_V1,
+  RECORD_HEAD_V3,
+} from './record.layout';
 
 /**
- * Stored form of a record: one JSON object with short field names whose
- * first fields have a fixed layout, so that `touch` can rewrite the times in
- * place (SETRANGE) and the write scripts can read the revision, without any
- * JSON work in Redis. Format version 2:
+ * Stored form of a record: one JSON object with short field names, in the
+ * fixed layout of record.layout.ts. The id is the key, not part of the value.
  *
- * `{"v":2,"a":<lastAccessed>,"e":<expiresAt>,"r":<revision>,"c":<createdAt>,"p":"<protocolVersion>"[,"i":clientInfo][,"k":capabilities][,"o":"owner"][,"d":data]}`
+ * Format 3 (the default): `{"v":3,"t":<expiresAt - lastAccessed>,"r":<revision>,"c":<createdAt>,"p":"<protocolVersion>"[,"i":clientInfo][,"k":capabilities][,"o":"owner"][,"d":data]}`,
+ * stored with the key expiry `expiresAt`, which the value does not repeat.
  *
- * Version 1 is the same without `"r"`: its revision is 1. A record at
- * revision 1 (as `create` stores it) is written in version 1, which earlier
- * versions of the store read too; later revisions in version 2. `a` and `e`
- * are epoch milliseconds right-padded with spaces to 13 characters (valid
- * JSON whitespace). The id is the key, not part of the value.
+ * Format 2: `{"v":2,"a":<lastAccessed>,"e":<expiresAt>,"r":<revision>,"c":...}`,
+ * written at revision 1 as version 1 (the same without `"r"`), which earlier
+ * versions of the store read too.
  */
-export const RECORD_HEAD = '{"v":2,"a":';
-/** The head of a version 1 value: as long as {@link RECORD_HEAD}, same offsets. */
-export const RECORD_HEAD_V1 = '{"v":1,"a":';
-/** Offset of the fixed-width `a` field (the touch script's SETRANGE offset). */
-export const TIMES_OFFSET = RECORD_HEAD.length;
-/** Width of the space-padded `a` and `e` times. */
-export const TIME_WIDTH = 13;
-/** What separates the `a` time from the `e` time. */
-export const E_LABEL = ',"e":';
-/** What follows the `e` time in a version 2 value, before the revision's digits. */
-export const R_LABEL = ',"r":';
-/** Offset of {@link E_LABEL}, and of {@link R_LABEL} in a version 2 value. */
-export const E_LABEL_AT = TIMES_OFFSET + TIME_WIDTH;
-export const R_LABEL_AT = E_LABEL_AT + E_LABEL.length + TIME_WIDTH;
+export type RecordFormat = 2 | 3;
+
 const MIN_TIME = -999_999_999_999;
 const MAX_TIME = 9_999_999_999_999;
-const FIELDS = new Set(['v', 'a', 'e', 'r', 'c', 'p', 'i', 'k', 'o', 'd']);
+const FIELDS_V2 = new Set(['v', 'a', 'e', 'r', 'c', 'p', 'i', 'k', 'o', 'd']);
+const FIELDS_V3 = new Set(['v', 't', 'r', 'c', 'p', 'i', 'k', 'o', 'd']);
 
 function time(id: string, field: string, date: Date): number {
   const ms = date instanceof Date ? date.getTime() : NaN;
@@ -42,35 +41,38 @@ function time(id: string, field: string, date: Date): number {
   return ms;
 }
 
-const pad = (ms: number): string => String(ms).padEnd(TIME_WIDTH, ' ');
-
-/** The fixed-width `a`/`e` span that `touch` writes at {@link TIMES_OFFSET}. */
-export function encodeTimes(lastAccessed: number, expiresAt: number): string {
-  return `${pad(lastAccessed)}${E_LABEL}${pad(expiresAt)}`;
-}
-
-/** True when `raw` is in the fixed layout of version 1 or 2 (the touch script then extends it). */
-export function hasTimesLayout(raw: string): boolean {
-  return (
-    (raw.startsWith(RECORD_HEAD) || raw.startsWith(RECORD_HEAD_V1)) &&
-    raw.startsWith(E_LABEL, E_LABEL_AT)
-  );
-}
-
 /**
- * Serializes a record at `revision` (format version 1 for revision 1, else 2).
+ * Serializes a record at `revision` in `format` (3: version 3; 2: version 1
+ * at revision 1, else version 2).
  * @throws SessionStoreError kind `encode` for invalid dates, values JSON
  *   cannot hold, or a value of more than `maxBytes` bytes.
  */
-export function encodeRecord(record: SessionRecord, revision: number, maxBytes: number): string {
+export function encodeRecord(
+  record: SessionRecord,
+  revision: number,
+  maxBytes: number,
+  format: RecordFormat,
+): string {
   const a = time(record.id, 'lastAccessed', record.lastAccessed);
   const e = time(record.id, 'expiresAt', record.expiresAt);
   const c = time(record.id, 'createdAt', record.createdAt);
-  const times = encodeTimes(a, e);
-  let out =
-    revision === 1
-      ? `${RECORD_HEAD_V1}${times},"c":${c}`
-      : `${RECORD_HEAD}${times}${R_LABEL}${revision},"c":${c}`;
+  let out: string;
+  if (format === 3) {
+    const t = e - a;
+    if (t > MAX_T || t < -MAX_T / 10) {
+      throw new SessionStoreError(
+        'encode',
+        `session ${shortId(record.id)}: expiresAt is too far from lastAccessed`,
+      );
+    }
+    out = `${RECORD_HEAD_V3}${encodeT(t)}${R_LABEL}${revision},"c":${c}`;
+  } else {
+    const times = encodeTimes(a, e);
+    out =
+      revision === 1
+        ? `${RECORD_HEAD_V1}${times},"c":${c}`
+        : `${RECORD_HEAD}${times}${R_LABEL}${revision},"c":${c}`;
+  }
   try {
     out += `,"p":${JSON.stringify(record.protocolVersion)}`;
     if (record.clientInfo !== undefined) out += `,"i":${JSON.stringify(record.clientInfo)}`;
@@ -93,37 +95,36 @@ function fail(id: string, why: string, cause?: unknown): never {
   throw new SessionStoreError('decode', `stored session ${shortId(id)}: ${why}`, cause);
 }
 
+/** The revision of a value in its version's layout (1 for version 1). */
 function checkLayout(id: string, raw: string, parsed: Record<string, unknown>): number {
-  const { v } = parsed;
-  if (v !== 1 && v !== 2) fail(id, `unknown format version ${JSON.stringify(v) ?? 'none'}`);
-  if (
-    !raw.startsWith(v === 1 ? RECORD_HEAD_V1 : RECORD_HEAD) ||
-    !raw.startsWith(E_LABEL, E_LABEL_AT)
-  ) {
-    fail(id, `value is not in the version ${v} layout`);
-  }
+  const { v, r } = parsed;
+  if (v !== 1 && v !== 2 && v !== 3)
+    fail(id, `unknown format version ${JSON.stringify(v) ?? 'none'}`);
+  const inLayout =
+    v === 3
+      ? raw.startsWith(RECORD_HEAD_V3)
+      : raw.startsWith(v === 1 ? RECORD_HEAD_V1 : RECORD_HEAD) &&
+        raw.startsWith(E_LABEL, E_LABEL_AT);
+  if (!inLayout) fail(id, `value is not in the version ${v} layout`);
   if (v === 1) {
     if ('r' in parsed) fail(id, 'unknown field "r" in a version 1 value');
     return 1;
   }
-  // Written as plain digits right after "e": what the write scripts read.
-  const { r } = parsed;
-  if (
-    !Number.isSafeInteger(r) ||
-    (r as number) < 1 ||
-    !raw.startsWith(`${R_LABEL}${r},`, R_LABEL_AT)
-  ) {
-    fail(id, 'field "r" (revision) is not a positive integer right after "e"');
+  // Written as plain digits at a fixed offset: what the write scripts read.
+  const at = v === 3 ? R_LABEL_AT_V3 : R_LABEL_AT;
+  if (!Number.isSafeInteger(r) || (r as number) < 1 || !raw.startsWith(`${R_LABEL}${r},`, at)) {
+    fail(id, `field "r" (revision) is not a positive integer right after "${v === 3 ? 't' : 'e'}"`);
   }
-  return parsed.r as number;
+  return r as number;
 }
 
 /**
- * Reads a stored value (format version 1 or 2) back into a record: strict
- * about JSON, layout, format version, field names and types.
+ * Reads a stored value (format version 1, 2 or 3) back into a record: strict
+ * about JSON, layout, format version, field names and types. A version 3
+ * value takes its `expiresAt` from `keyExpiry`, its key's PEXPIRETIME.
  * @throws SessionStoreError kind `decode` naming the id prefix ({@link shortId}).
  */
-export function decodeRecord(id: string, raw: string): SessionRecord {
+export function decodeRecord(id: string, raw: string, keyExpiry?: number): SessionRecord {
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
@@ -132,9 +133,19 @@ export function decodeRecord(id: string, raw: string): SessionRecord {
   }
   if (!isObject(parsed)) fail(id, 'value is not a JSON object');
   const revision = checkLayout(id, raw, parsed);
-  for (const key of Object.keys(parsed)) if (!FIELDS.has(key)) fail(id, `unknown field "${key}"`);
-  for (const key of ['a', 'e', 'c'] as const) {
+  const v3 = parsed.v === 3;
+  const fields = v3 ? FIELDS_V3 : FIELDS_V2;
+  for (const key of Object.keys(parsed)) if (!fields.has(key)) fail(id, `unknown field "${key}"`);
+  for (const key of v3 ? (['t', 'c'] as const) : (['a', 'e', 'c'] as const)) {
     if (!Number.isInteger(parsed[key])) fail(id, `field "${key}" is not an integer time`);
+  }
+  let e = parsed.e as number;
+  let a = parsed.a as number;
+  if (v3) {
+    if (keyExpiry === undefined || !(keyExpiry > 0))
+      fail(id, 'version 3 value without a key expiry');
+    e = keyExpiry;
+    a = keyExpiry - (parsed.t as number);
   }
   if (typeof parsed.p !== 'string') fail(id, 'field "p" (protocolVersion) is not a string');
   const { i, k, o, d } = parsed;
@@ -155,8 +166,8 @@ export function decodeRecord(id: string, raw: string): SessionRecord {
     owner: o as string | undefined,
     data: d as Record<string, unknown> | undefined,
     createdAt: new Date(parsed.c as number),
-    lastAccessed: new Date(parsed.a as number),
-    expiresAt: new Date(parsed.e as number),
+    lastAccessed: new Date(a),
+    expiresAt: new Date(e),
     revision,
   });
 }

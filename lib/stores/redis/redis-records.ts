@@ -7,28 +7,23 @@ import {
   readRevision,
   type WriteOutcome,
 } from '../../contract/update-record';
-import {
-  decodeRecord,
-  encodeRecord,
-  encodeTimes,
-  hasTimesLayout,
-  TIMES_OFFSET,
-} from './record.codec';
+import { decodeRecord, encodeRecord } from './record.codec';
 import { boundedOn } from './redis-call';
 import type { RedisClient } from './redis-client';
 import type { RedisKeys } from './redis-keys';
-import { CREATE, runScript, TOUCH } from './redis-scripts';
+import { CREATE, CREATE_V3, runScript } from './redis-scripts';
 import type { ResolvedRedisSessionStoreOptions } from './redis-session.options';
 import * as W from './redis-write.scripts';
+import { touchRecord } from './redis-touch';
 import { conflictWith, writeScript } from './redis-writes';
 
 /** How long an unreadable record is kept under its quarantine key: a day. */
 export const QUARANTINE_TTL_MS = 24 * 60 * 60_000;
 
 /** A value as read (a string), or `null` for a key of another type. */
-type Unreadable = string | null;
+export type Unreadable = string | null;
 
-const isDecode = (error: unknown): error is SessionStoreError =>
+export const isDecode = (error: unknown): error is SessionStoreError =>
   error instanceof SessionStoreError && error.kind === 'decode';
 
 /**
@@ -47,14 +42,16 @@ export class RedisRecords {
 
   /** Stores a new record (SET NX) at revision 1; a taken id gets a fresh `randomUUID()`. */
   async create(record: SessionRecord): Promise<SessionRecord> {
-    const value = encodeRecord(record, 1, this.options.maxRecordBytes);
+    const { maxRecordBytes, recordFormat } = this.options;
+    const value = encodeRecord(record, 1, maxRecordBytes, recordFormat);
+    const script = recordFormat === 3 ? CREATE_V3 : CREATE;
     const expiresAt = record.expiresAt.getTime();
     // An already expired record would be invisible at once: nothing to store.
     if (expiresAt <= Date.now()) return record;
     for (;;) {
       const id = record.id;
       const keys = this.keys.recordAndIndex(id);
-      const stored = await this.write('create', id, CREATE, keys, [value, expiresAt, id]);
+      const stored = await this.write('create', id, script, keys, [value, expiresAt, id]);
       if (stored === W.WRITTEN) break;
       record.id = randomUUID();
     }
@@ -78,16 +75,18 @@ export class RedisRecords {
   ): Promise<WriteOutcome | ConflictWithCurrent> {
     const { id } = record;
     const revision = readRevision(record);
-    const value = encodeRecord(record, revision + 1, this.options.maxRecordBytes);
+    const { maxRecordBytes, recordFormat } = this.options;
+    const value = encodeRecord(record, revision + 1, maxRecordBytes, recordFormat);
     const keys = this.keys.writeKeys(id);
     const args = [value, record.expiresAt.getTime(), id, revision];
     const op = mode === 's' ? 'save' : 'update';
     const extra = [mode, QUARANTINE_TTL_MS, lease];
-    const answer = await this.write(op, id, W.WRITE, keys, args, ...extra);
-    if (Array.isArray(answer)) return conflictWith(id, answer[1]);
+    const script = recordFormat === 3 ? W.WRITE_V3 : W.WRITE;
+    const answer = await this.write(op, id, script, keys, args, ...extra);
+    if (Array.isArray(answer)) return conflictWith(id, answer[1], answer[2]);
     const code = answer;
     if (code === W.WRITTEN_AFTER_QUARANTINE || code === W.GONE_AFTER_QUARANTINE) {
-      this.movedAside(id, 'not in the version 1 or 2 layout, or not a string');
+      this.movedAside(id, 'not in the layout of a format version, or not a string');
     }
     if (code === W.CONFLICT || code === W.LEASED) return 'conflict';
     if (code === W.GONE || code === W.GONE_AFTER_QUARANTINE) return 'gone';
@@ -100,21 +99,29 @@ export class RedisRecords {
     await this.write('delete', id, W.REMOVE, this.keys.recordAndIndex(id), [id]);
   }
 
-  /** One GET: a decoded live record, or `undefined`; an unreadable one is moved aside first. */
+  /**
+   * GET and PEXPIRETIME, sent together (one round trip): a decoded live
+   * record, or `undefined`; an unreadable one is moved aside first.
+   */
   async read(id: string): Promise<SessionRecord | undefined> {
+    const key = this.keys.record(id);
     for (let attempt = 0; ; attempt++) {
       let raw: string | null;
+      let expiry: number;
       try {
-        raw = await this.run('load', id, () => this.client.get(this.keys.record(id)));
+        [raw, expiry] = await this.run('load', id, () =>
+          Promise.all([this.client.get(key), this.client.pexpiretime(key)]),
+        );
       } catch (error) {
         if (!isDecode(error)) throw error;
         if ((await this.quarantine(id, null, error)) || attempt === 2) return undefined;
         continue;
       }
-      if (raw === null) return undefined;
+      // -2: the key went between the two commands.
+      if (raw === null || expiry === -2) return undefined;
       let record: SessionRecord;
       try {
-        record = decodeRecord(id, raw);
+        record = decodeRecord(id, raw, Number(expiry));
       } catch (error) {
         // Moved only if still the value read; otherwise read what replaced it.
         if ((await this.quarantine(id, raw, error)) || attempt === 2) return undefined;
@@ -124,34 +131,9 @@ export class RedisRecords {
     }
   }
 
-  /** The touch script: extends a live record and returns it, or `undefined`. */
-  async touch(id: string, ttlMs: number): Promise<SessionRecord | undefined> {
-    const now = Date.now();
-    const expiresAt = now + Math.floor(ttlMs);
-    const times = encodeTimes(now, expiresAt);
-    let before: unknown;
-    try {
-      before = await this.run('touch', id, () =>
-        runScript(this.client, TOUCH, this.keys.recordAndIndex(id), [times, id]),
-      );
-    } catch (error) {
-      if (!isDecode(error)) throw error;
-      return (await this.quarantine(id, null, error)) ? undefined : this.read(id);
-    }
-    if (before === null || before === undefined) return undefined;
-    const raw = String(before);
-    try {
-      const record = decodeRecord(id, raw);
-      record.lastAccessed = new Date(now);
-      record.expiresAt = new Date(expiresAt);
-      return record;
-    } catch (error) {
-      // The script rewrote the times of a value in the layout: that is what is stored now.
-      const stored = hasTimesLayout(raw)
-        ? raw.slice(0, TIMES_OFFSET) + times + raw.slice(TIMES_OFFSET + times.length)
-        : raw;
-      return (await this.quarantine(id, stored, error)) ? undefined : this.read(id);
-    }
+  /** A touch: see `touchRecord` (redis-touch.ts). */
+  touch(id: string, ttlMs: number): Promise<SessionRecord | undefined> {
+    return touchRecord(this, id, ttlMs);
   }
 
   /** Runs one Redis call bounded by `commandTimeout`; any failure becomes kind `backend`. */
@@ -163,7 +145,7 @@ export class RedisRecords {
    * Moves the unreadable record `id` aside if it is still `raw` (`null`: a
    * key of another type), and logs it once. @returns true when moved.
    */
-  private async quarantine(id: string, raw: Unreadable, why: unknown): Promise<boolean> {
+  async quarantine(id: string, raw: Unreadable, why: unknown): Promise<boolean> {
     const keys = this.keys.recordIndexQuarantine(id);
     // U+FFFD: the stored bytes are not UTF-8 and the client's copy is lossy.
     const kind = raw === null ? 't' : raw.includes('\uFFFD') ? 'b' : 'v';

@@ -3,11 +3,14 @@ import { errorMessage } from '../../contract/session-store.error';
 import {
   E_LABEL,
   E_LABEL_AT,
+  R_LABEL,
+  R_LABEL_AT_V3,
   RECORD_HEAD,
   RECORD_HEAD_V1,
+  RECORD_HEAD_V3,
   TIME_WIDTH,
   TIMES_OFFSET,
-} from './record.codec';
+} from './record.layout';
 import type { RedisClient } from './redis-client';
 
 /** A Lua script run by EVALSHA, loaded with EVAL when the server lacks it. */
@@ -40,17 +43,22 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 if now > tonumber(ARGV[${deadline}]) then return -2 end`;
 
 /**
- * create: SET NX with the record's own expiry, and the index entry, in one
- * atomic step, unless past the deadline. KEYS: record, index. ARGV: value,
- * expiresAt, id, deadline. Returns 1 when stored, 0 when the id is taken by
- * a live record, -2 past the deadline.
+ * create: SET NX with the record's own expiry, in one atomic step, unless
+ * past the deadline; with `indexed` (format 2), the index entry too. KEYS:
+ * record, index. ARGV: value, expiresAt, id, deadline. Returns 1 when stored,
+ * 0 when the id is taken by a live record, -2 past the deadline.
  */
-export const CREATE = script(`${DEADLINE(4)}
+const createScript = (indexed: boolean): LuaScript =>
+  script(`${DEADLINE(4)}
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PXAT', ARGV[2]) then
-  redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
-  return 1
+${indexed ? "  redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])\n" : ''}  return 1
 end
 return 0`);
+
+/** create in format 2: the record and its index entry. */
+export const CREATE = createScript(true);
+/** create in format 3: the record alone (no index entry). */
+export const CREATE_V3 = createScript(false);
 
 /** The layout of a value (see `record.codec.ts`): the `a` time, `,"e":`, the `e` time. */
 const EXPIRES_AT = E_LABEL_AT + E_LABEL.length;
@@ -85,6 +93,23 @@ redis.call('SETRANGE', KEYS[1], ${TIMES_OFFSET}, ARGV[1])
 redis.call('PEXPIREAT', KEYS[1], expires)
 redis.call('ZADD', KEYS[2], expires, ARGV[2])
 return v`);
+
+/** Lua: true when `v` starts as a version 3 value does (head, then `,"r":` after `t`). */
+export const IN_V3_LAYOUT = (v: string): string =>
+  `string.sub(${v}, ${range(0, TIMES_OFFSET)}) == ${lua(RECORD_HEAD_V3)} and string.sub(${v}, ${range(R_LABEL_AT_V3, R_LABEL.length)}) == ${lua(R_LABEL)}`;
+
+/**
+ * The rare second step of a version 3 touch whose ttl differs from the one
+ * the value holds: rewrites `t` in place (SETRANGE) and sets the key's expiry
+ * again (a touch that ran in between may have set another), only if the key
+ * still holds a version 3 value: never creates a key. KEYS: record. ARGV: the
+ * `t` span (`encodeT`), expiresAt. Returns 1 when rewritten, else 0.
+ */
+export const RETIME_V3 = script(`local v = redis.call('GET', KEYS[1])
+if not v or not (${IN_V3_LAYOUT('v')}) then return 0 end
+redis.call('SETRANGE', KEYS[1], ${TIMES_OFFSET}, ARGV[1])
+redis.call('PEXPIREAT', KEYS[1], ARGV[2])
+return 1`);
 
 /** Runs a script by its SHA1, loading it with EVAL if the server does not have it (yet, or after a restart). */
 export async function runScript(

@@ -1,5 +1,6 @@
 import { checkMilliseconds, invalidOption } from '../../contract/option-checks';
 import { checkMaxRecordBytes } from '../../contract/record-size';
+import type { RecordFormat } from './record.codec';
 
 /** Options of {@link RedisSessionStore}. */
 export interface RedisSessionStoreOptions {
@@ -27,6 +28,14 @@ export interface RedisSessionStoreOptions {
    * Default 65 536 (64 KiB).
    */
   maxRecordBytes?: number;
+  /**
+   * The format version of the values the store writes. Default 3: no index,
+   * and a `touch` is one `GETEX`. 2: the values and expiry index of version
+   * 0.1 of this package, for the first step of a rolling upgrade from it
+   * (README, "Upgrading"). The store reads and serves values of every version
+   * whatever this option says.
+   */
+  recordFormat?: RecordFormat;
 }
 
 /**
@@ -62,6 +71,7 @@ export interface ResolvedRedisSessionStoreOptions {
   commandTimeout: number;
   indexBuckets: number;
   maxRecordBytes: number;
+  recordFormat: RecordFormat;
 }
 
 const OWNER = 'RedisSessionStore';
@@ -80,5 +90,9 @@ export function resolveRedisOptions(
     throw invalidOption(OWNER, 'indexBuckets', 'an integer from 1 to 1024', indexBuckets);
   }
   const maxRecordBytes = checkMaxRecordBytes(options.maxRecordBytes, OWNER);
-  return { keyPrefix, commandTimeout, indexBuckets, maxRecordBytes };
+  const { recordFormat = 3 } = options;
+  if (recordFormat !== 2 && recordFormat !== 3) {
+    throw invalidOption(OWNER, 'recordFormat', '2 or 3', recordFormat);
+  }
+  return { keyPrefix, commandTimeout, indexBuckets, maxRecordBytes, recordFormat };
 }

@@ -14,6 +14,7 @@ import { asIoredisShape, type NodeRedisLike } from './node-redis.adapter';
 import { RedisKeys } from './redis-keys';
 import type { RedisClient } from './redis-client';
 import { RedisRecords } from './redis-records';
+import { indexCount, scanCount, trimIndex } from './redis-count';
 import { leasedUpdate } from './redis-writes';
 import {
   resolveRedisOptions,
@@ -56,6 +57,7 @@ export class RedisSessionStore implements SessionStore, OnApplicationShutdown {
     this.options = resolveRedisOptions(options);
     this.keys = new RedisKeys(this.options.keyPrefix, this.options.indexBuckets);
     this.records = new RedisRecords(this.client, this.keys, this.options);
+    if (this.options.recordFormat === 2) this.cleanupExpired = () => trimIndex(this.records);
   }
 
   /** A store with its own single-node connection to `url` (`redis://` or `rediss://`), closed on application shutdown. */
@@ -109,7 +111,8 @@ export class RedisSessionStore implements SessionStore, OnApplicationShutdown {
   }
 
   /**
-   * One GET: a decoded copy, `undefined` for unknown or expired ids. A value
+   * GET and PEXPIRETIME in one round trip: a decoded copy, `undefined` for
+   * unknown or expired ids. A value
    * this version cannot read is moved to its quarantine key (kept a day,
    * logged once) and the id is then unknown.
    */
@@ -123,8 +126,10 @@ export class RedisSessionStore implements SessionStore, OnApplicationShutdown {
   }
 
   /**
-   * One script call: extends a live record (`lastAccessed` = now, `expiresAt`
-   * = now + `ttlMs`, key expiry and index entry too) and returns it. Unknown,
+   * Extends a live record (`lastAccessed` = now, `expiresAt` = now + `ttlMs`)
+   * and returns it: one `GETEX PXAT` for a version 3 value (plus a script
+   * call when the ttl differs from the value's last one), one script for a
+   * version 1 or 2 value (times in place, key expiry, index entry). Unknown,
    * deleted or expired ids give `undefined` and nothing is written; an
    * unreadable value is moved aside as by `load`.
    * @throws InvalidOptionError (a `RangeError`) when `ttlMs` is negative or not finite.
@@ -151,41 +156,27 @@ export class RedisSessionStore implements SessionStore, OnApplicationShutdown {
     return this.updates.run(id, () => leasedUpdate(this.records, id, change, options));
   }
 
-  /** Live records, from the expiry index: one ZCOUNT per bucket, O(log n) each. */
+  /**
+   * Live records. Format 3: the record keys under `keyPrefix`, found by SCAN
+   * on every master (O(keys in the database); expired entries of a format 2
+   * index met on the way are trimmed). Format 2: from the expiry index, one
+   * ZCOUNT per bucket, O(log n) each (values of version 3 have no entry).
+   */
   async count(): Promise<number> {
-    const now = Date.now();
-    return this.sumBuckets('count', (index) => this.client.zcount(index, `(${now}`, '+inf'));
+    return this.options.recordFormat === 3 ? scanCount(this.records) : indexCount(this.records);
   }
 
-  /** Trims expired entries from the index and resolves to how many; Redis has already expired the records. */
-  async cleanupExpired(): Promise<number> {
-    // Redis expires the records themselves; this trims their index entries.
-    const now = Date.now();
-    return this.sumBuckets('cleanupExpired', (index) =>
-      this.client.zremrangebyscore(index, '-inf', now),
-    );
-  }
+  /**
+   * Format 2 only: trims expired entries from the expiry index and resolves
+   * to how many (Redis has already expired the records). A format 3 store
+   * has no index, so nothing to sweep: this method is then `undefined`.
+   */
+  readonly cleanupExpired?: () => Promise<number>;
 
   /** Closes an owned connection (QUIT, then disconnect); leaves a caller's client open. Idempotent. */
   async onApplicationShutdown(): Promise<void> {
     if (!this.owned) return;
     this.closing ??= closeClient(this.client, this.options.commandTimeout);
     return this.closing;
-  }
-
-  private sumBuckets(op: string, call: (index: string) => Promise<number>): Promise<number> {
-    // One command per bucket: buckets live in different slots, so on a
-    // cluster they cannot share a pipeline or a script.
-    return this.run(op, undefined, async () => {
-      const counts = await Promise.all(
-        Array.from({ length: this.keys.buckets }, (_, b) => call(this.keys.index(b))),
-      );
-      return counts.reduce((sum, n) => sum + n, 0);
-    });
-  }
-
-  /** Runs one Redis call bounded by `commandTimeout`; any failure becomes kind `backend`. */
-  private run<T>(op: string, id: string | undefined, call: () => Promise<T>): Promise<T> {
-    return this.records.run(op, id, call);
   }
 }

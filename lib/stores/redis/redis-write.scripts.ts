@@ -1,5 +1,21 @@
-import { R_LABEL, R_LABEL_AT, RECORD_HEAD, RECORD_HEAD_V1, TIMES_OFFSET } from './record.codec';
-import { DEADLINE, IN_LAYOUT, lua, range, script } from './redis-scripts';
+import {
+  R_LABEL,
+  R_LABEL_AT,
+  R_LABEL_AT_V3,
+  RECORD_HEAD,
+  RECORD_HEAD_V1,
+  RECORD_HEAD_V3,
+  TIMES_OFFSET,
+} from './record.layout';
+import {
+  DEADLINE,
+  IN_LAYOUT,
+  IN_V3_LAYOUT,
+  type LuaScript,
+  lua,
+  range,
+  script,
+} from './redis-scripts';
 
 /** What the write scripts answer. */
 export const WRITTEN = 1;
@@ -31,17 +47,20 @@ redis.call('ZREM', KEYS[2], ARGV[${id}])`;
  * the deadline or another writer holds the record's write lease (a lease
  * held by this writer, ARGV[8], is released: whatever the outcome, it has
  * served). The stored revision is read from the value's layout (1 for a
- * version 1 value, the digits after `,"r":` in version 2) with no JSON work.
- * Missing key: a save inserts, an update writes nothing. A key of another
- * type or a value not in the layout is moved aside first (then as missing).
- * A stored revision other than ARGV[4]: nothing written (an update gets the
- * stored value back with the code, for its next attempt). Otherwise the value
- * is written with its expiry and index entry, or removed when that expiry
- * has passed. KEYS: record, index, quarantine, lease. ARGV: value, expiresAt,
- * id, expected revision, deadline, mode, quarantine ttl, lease token ('' for
- * none). Returns one of the codes above.
+ * version 1 value, the digits after `,"r":` in versions 2 and 3) with no JSON
+ * work. Missing key: a save inserts, an update writes nothing. A key of
+ * another type or a value not in a layout is moved aside first (then as
+ * missing). A stored revision other than ARGV[4]: nothing written (an update
+ * gets the stored value and its key's expiry back with the code, for its next
+ * attempt). Otherwise the value is written with its expiry, or removed when
+ * that expiry has passed; the index entry is written with it (`indexed`,
+ * format 2) or removed (format 3: only a version 1 or 2 value had one). KEYS:
+ * record, index, quarantine, lease. ARGV: value, expiresAt, id, expected
+ * revision, deadline, mode, quarantine ttl, lease token ('' for none).
+ * Returns one of the codes above.
  */
-export const WRITE = script(`${DEADLINE(5)}
+const writeScript = (indexed: boolean): LuaScript =>
+  script(`${DEADLINE(5)}
 local lease = redis.call('GET', KEYS[4])
 if lease then
   if lease ~= ARGV[8] then return ${LEASED} end
@@ -53,7 +72,9 @@ local moved = false
 if type(v) == 'table' then
   rev = nil
 elseif v then
-  if not (${IN_LAYOUT('v')}) then
+  if ${IN_V3_LAYOUT('v')} then
+    rev = tonumber(string.match(v, ${lua(`^${R_LABEL}(%d+),`)}, ${R_LABEL_AT_V3 + 1}))
+  elseif not (${IN_LAYOUT('v')}) then
     rev = nil
   elseif string.sub(v, ${range(0, TIMES_OFFSET)}) == ${lua(RECORD_HEAD_V1)} then
     rev = 1
@@ -69,7 +90,7 @@ end
 if not v then
   if ARGV[6] == 'u' then return moved and ${GONE_AFTER_QUARANTINE} or ${GONE} end
 elseif rev ~= tonumber(ARGV[4]) then
-  if ARGV[6] == 'u' then return {${CONFLICT}, v} end
+  if ARGV[6] == 'u' then return {${CONFLICT}, v, redis.call('PEXPIRETIME', KEYS[1])} end
   return ${CONFLICT}
 end
 if tonumber(ARGV[2]) <= now then
@@ -77,9 +98,14 @@ if tonumber(ARGV[2]) <= now then
   redis.call('ZREM', KEYS[2], ARGV[3])
 else
   redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[2])
-  redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+  redis.call(${indexed ? "'ZADD', KEYS[2], ARGV[2], ARGV[3]" : "'ZREM', KEYS[2], ARGV[3]"})
 end
 return moved and ${WRITTEN_AFTER_QUARANTINE} or ${WRITTEN}`);
+
+/** save and update in format 2 (with the index entry). */
+export const WRITE = writeScript(true);
+/** save and update in format 3 (no index entry; a version 1 or 2 value's is removed). */
+export const WRITE_V3 = writeScript(false);
 
 /**
  * Takes a write lease (SET NX PX). KEYS: lease. ARGV: token, ms. Returns 1
@@ -123,7 +149,7 @@ elseif t ~= 'string' then
   return 0
 elseif ARGV[4] == 'b' then
   local head = string.sub(redis.call('GET', KEYS[1]), 1, ${RECORD_HEAD_V1.length})
-  if head == ${lua(RECORD_HEAD_V1)} or head == ${lua(RECORD_HEAD)} then return 0 end
+  if head == ${lua(RECORD_HEAD_V1)} or head == ${lua(RECORD_HEAD)} or head == ${lua(RECORD_HEAD_V3)} then return 0 end
 elseif redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return 0
 end

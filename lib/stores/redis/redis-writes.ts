@@ -56,10 +56,14 @@ const LEASE_FROM_ATTEMPT = 2;
  * live record; else a plain conflict (the next attempt reads and, for an
  * unreadable value, moves it aside as a read does).
  */
-export function conflictWith(id: string, stored: unknown): WriteOutcome | ConflictWithCurrent {
+export function conflictWith(
+  id: string,
+  stored: unknown,
+  keyExpiry: unknown,
+): WriteOutcome | ConflictWithCurrent {
   if (typeof stored !== 'string') return 'conflict';
   try {
-    const current = decodeRecord(id, stored);
+    const current = decodeRecord(id, stored, Number(keyExpiry));
     return current.isExpired() ? 'conflict' : { current };
   } catch {
     return 'conflict';

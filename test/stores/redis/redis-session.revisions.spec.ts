@@ -25,7 +25,7 @@ describe.each(servers.topologies)('RedisSessionStore revisions on a $name', (top
   let clients: RedisClient[];
   let prefix: string;
   /** One application instance: its own connection, the shared keys. */
-  const instance = async (options: { maxRecordBytes?: number } = {}) => {
+  const instance = async (options: { maxRecordBytes?: number; recordFormat?: 2 | 3 } = {}) => {
     const client = await topology.connect();
     clients.push(client);
     return new RedisSessionStore(client, { keyPrefix: prefix, commandTimeout: 10_000, ...options });
@@ -53,8 +53,8 @@ describe.each(servers.topologies)('RedisSessionStore revisions on a $name', (top
   const rawOf = (client: AdminClient, id: string) =>
     client.get(new RedisKeys(prefix, 16).record(id)) as Promise<string>;
 
-  it('serves a version 1 value (rolling deploy): revision 1, touched in place, rewritten as version 2 by the next write', async () => {
-    const store = await instance();
+  it('format 2: serves a version 1 value (rolling deploy): revision 1, touched in place, rewritten as version 2 by the next write', async () => {
+    const store = await instance({ recordFormat: 2 });
     await writeVersion1(topology.admin(), 'old', { count: 5 });
 
     const loaded = (await store.load('old'))!;
@@ -76,8 +76,20 @@ describe.each(servers.topologies)('RedisSessionStore revisions on a $name', (top
     expect((await store.load('old'))?.data).toEqual({ count: 6 });
   });
 
-  it('writes a created record in version 1 (earlier versions read it), a saved one in version 2', async () => {
+  it('format 3: writes a created record in version 3 at revision 1, a saved one at revision 2', async () => {
     const store = await instance();
+    const record = await store.create(new SessionRecord('fresh', VERSION, 60_000));
+    expect(await rawOf(topology.admin(), 'fresh')).toMatch(
+      /^\{"v":3,"t":60000 *,"r":1,"c":\d+,"p":/,
+    );
+    record.data = { saved: true };
+    await store.save(record);
+    expect(await rawOf(topology.admin(), 'fresh')).toMatch(/^\{"v":3,"t":60000 *,"r":2,"c":/);
+    expect(await store.load('fresh')).toMatchObject({ revision: 2, data: { saved: true } });
+  });
+
+  it('format 2: writes a created record in version 1 (earlier versions read it), a saved one in version 2', async () => {
+    const store = await instance({ recordFormat: 2 });
     const record = await store.create(new SessionRecord('fresh', VERSION, 60_000));
     expect(await rawOf(topology.admin(), 'fresh')).toMatch(
       /^\{"v":1,"a":\d+ *,"e":\d+ *,"c":\d+,"p":/,
@@ -124,7 +136,7 @@ describe.each(servers.topologies)('RedisSessionStore revisions on a $name', (top
         client,
         'SET',
         key,
-        encodeRecord(winner, 2, 65_536),
+        encodeRecord(winner, 2, 65_536, 3),
         'PXAT',
         winner.expiresAt.getTime(),
       );
@@ -150,7 +162,7 @@ describe.each(servers.topologies)('RedisSessionStore revisions on a $name', (top
       // Two other writes win, each reaching Redis just before this update's.
       const winner = new SessionRecord('hot', VERSION, 600_000);
       winner.data = { n: seen.length * 100 };
-      const value = encodeRecord(winner, seen.length + 1, 65_536);
+      const value = encodeRecord(winner, seen.length + 1, 65_536, 3);
       void send(client, 'SET', keys.record('hot'), value, 'PXAT', winner.expiresAt.getTime());
     });
     expect(seen).toEqual([undefined, 100, 200]);

@@ -37,6 +37,28 @@ describe.each(topologies)('RedisSessionStore on a $name', (topology) => {
     };
   });
 
+  // Format 2 (the first step of a rolling upgrade): the same contract, with an
+  // expiry index and so cleanupExpired. The commands are the client's own
+  // either way: one kind per topology is enough.
+  if (topology.kind === 'ioredis 5') {
+    sessionStoreContract(
+      `RedisSessionStore, recordFormat 2 (${topology.name})`,
+      async () => {
+        if (!shared) {
+          shared = await topology.connect();
+          await send(shared, 'PING');
+        }
+        const options = {
+          keyPrefix: freshPrefix(),
+          commandTimeout: 10_000,
+          recordFormat: 2 as const,
+        };
+        return { store: new RedisSessionStore(shared, options) };
+      },
+      { cleanupExpired: true },
+    );
+  }
+
   describe('Redis specifics', () => {
     let clients: RedisClient[];
     let prefix: string;
