@@ -23,7 +23,7 @@ export function failure(op: string, id: string | undefined, error: unknown): Ses
 }
 
 /** An error the server answered with (pg's `DatabaseError`): the connection itself is fine. */
-const answeredByServer = (error: unknown): boolean =>
+export const answeredByServer = (error: unknown): boolean =>
   typeof (error as { severity?: unknown })?.severity === 'string';
 
 const ignore = (): void => undefined;

@@ -15,6 +15,7 @@ import { encodeRow, storableId } from './postgres-record.codec';
 import { decodeOrMove, type ReadRow } from './postgres-quarantine';
 import type { ResolvedPostgresSessionStoreOptions } from './postgres-session.options';
 import { statements, type PostgresStatements } from './postgres-sql';
+import { TouchBatcher } from './postgres-touch';
 import { pooledTransaction } from './postgres-transaction';
 
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -26,6 +27,7 @@ const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  */
 export class PostgresRows {
   private readonly sql: PostgresStatements;
+  private readonly touches: TouchBatcher;
 
   constructor(
     private readonly pool: PostgresPool,
@@ -33,6 +35,8 @@ export class PostgresRows {
   ) {
     const { schema, table, preparedStatements: prepared, synchronousCommit } = options;
     this.sql = statements(schema, table, { prepared, synchronousCommit });
+    const { touch, touchMany } = this.sql;
+    this.touches = new TouchBatcher(pool, touch, touchMany, options.statementTimeout);
   }
 
   /** Inserts at revision 1 unless a live row holds the id; a taken id gets a fresh `randomUUID()`. */
@@ -125,14 +129,17 @@ export class PostgresRows {
     return undefined;
   }
 
-  /** Extends the live row (`lastAccessed` = now, `expiresAt` = now + `ttlMs`) and returns it, or `undefined`. */
+  /**
+   * Extends the live row (`lastAccessed` = now, `expiresAt` = now + `ttlMs`)
+   * and returns it, or `undefined`; concurrent touches share statements ({@link TouchBatcher}).
+   */
   async touch(id: string, ttlMs: number): Promise<SessionRecord | undefined> {
     if (!storableId(id)) return undefined;
     const now = Date.now();
     const expiresAt = now + Math.floor(ttlMs);
-    const { rows } = await this.run(this.sql.touch, 'touch', id, [id, now, expiresAt]);
-    if (rows.length === 0) return undefined;
-    const [format, revision, raw, created] = rows[0] as unknown[];
+    const touched = await this.touches.touch(id, now, expiresAt);
+    if (touched === undefined) return undefined;
+    const [format, revision, raw, created] = touched;
     const row: ReadRow = [format, revision, raw, created, now, expiresAt];
     return (await decodeOrMove(id, row, this.move(id))) ?? this.read(id);
   }

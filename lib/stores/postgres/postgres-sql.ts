@@ -98,6 +98,12 @@ export interface PostgresStatements {
   lock: PostgresQuery;
   /** $1 id, $2 now, $3 new expiresAt -> format, revision, record, created; only a live row. */
   touch: PostgresQuery;
+  /**
+   * As touch for distinct ids $1 (text[]) with their own nows $2 and expiries
+   * $3 (int8[]) -> per id: id, format, revision, record, created (nulls when
+   * not touched), held (a row another transaction holds was skipped, not waited for).
+   */
+  touchMany: PostgresQuery;
   /** $1 id */
   delete: PostgresQuery;
   /** $1 now -> count */
@@ -141,6 +147,19 @@ export function statements(
     load: `SELECT format, revision, record, ${ms('created_at')}, ${ms('last_accessed')}, ${ms('expires_at')} FROM ${t} WHERE id = $1 AND expires_at > ${at('$2')}`,
     lock: `SELECT format, revision, record, ${ms('created_at')}, ${ms('last_accessed')}, ${ms('expires_at')} FROM ${t} WHERE id = $1 AND expires_at > ${at('$2')} FOR UPDATE`,
     touch: `UPDATE ${t} SET last_accessed = ${at('$2')}, expires_at = ${at('$3')}${from} WHERE id = $1 AND expires_at > ${at('$2')} RETURNING format, revision, record, ${ms('created_at')}`,
+    // Rows are locked without waiting (SKIP LOCKED): a batch never waits for
+    // a row, so it can neither deadlock nor hold up the other touches in it.
+    // `held`: a row the statement's snapshot saw that another transaction
+    // holds (touch it alone, waiting as the one-row touch does).
+    touchMany:
+      `WITH l AS (SELECT id FROM ${t} WHERE id = ANY ($1::text[]) FOR UPDATE SKIP LOCKED), ` +
+      `u AS (UPDATE ${t} s SET last_accessed = ${at('i.now_ms')}, expires_at = ${at('i.expires_ms')} ` +
+      `FROM unnest($1::text[], $2::int8[], $3::int8[]) AS i (id, now_ms, expires_ms)${synchronousCommit ? '' : `, ${ASYNC}`} ` +
+      `WHERE s.id = ANY ($1::text[]) AND s.id = i.id AND s.id IN (SELECT id FROM l) AND s.expires_at > ${at('i.now_ms')} ` +
+      `RETURNING s.id, s.format, s.revision, s.record, ${ms('s.created_at')} AS created) ` +
+      `SELECT i.id, u.format, u.revision, u.record, u.created, ` +
+      `l.id IS NULL AND EXISTS (SELECT 1 FROM ${t} h WHERE h.id = i.id) AS held ` +
+      `FROM unnest($1::text[]) AS i (id) LEFT JOIN l ON l.id = i.id LEFT JOIN u ON u.id = i.id`,
     delete: `DELETE FROM ${t}${using} WHERE id = $1`,
     count: `SELECT count(*) FROM ${t} WHERE expires_at > ${at('$1')}`,
     // Row locks taken in expiry order, a bounded batch per statement; SKIP
