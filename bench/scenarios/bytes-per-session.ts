@@ -100,6 +100,17 @@ export const bytesPerSession: Scenario = {
             : `, of the expiry index ${Math.round(indexBytes / n)} B per session`),
       }),
     );
+    // The format with an expiry index (recordFormat 2), on a server of its own.
+    const indexed = await redisPopulation(ctx, n, 2);
+    rows.push(
+      row({
+        subject: 'same, recordFormat 2 (values with their times, an expiry index) (orientation)',
+        unit: 'bytes',
+        value: indexed.usedMemoryPerSession,
+        baselineName: 'SET PX of the recordFormat 3 value, same key length',
+        baseline: rawPerKey,
+      }),
+    );
     return { id: this.id, title: this.title, setup, rows };
   },
 };

@@ -5,7 +5,8 @@ import { median } from '../support/measure';
 import { populate, redisPopulation, settledHeap } from '../support/populations';
 import { progress } from '../support/progress';
 import { pipelined } from '../support/redis';
-import { row, valueAtMost, type Row, type ScenarioResult } from '../support/report';
+import { ratioAtMost, row, valueAtMost, type Row, type ScenarioResult } from '../support/report';
+import type Redis from 'ioredis';
 import { sleep } from '../../test/support/wait';
 
 /** Runs `work` while watching the event loop; returns its time and the longest stall. */
@@ -67,6 +68,43 @@ async function memoryRows(n: number): Promise<Row[]> {
   ];
 }
 
+/** A client's own SCAN of every key under `prefix` (MATCH, COUNT 1000): the floor of a count with no index. */
+async function bareScan(redis: Redis, prefix: string): Promise<number> {
+  let cursor = '0';
+  let keys = 0;
+  do {
+    const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    keys += batch.length;
+    cursor = next;
+  } while (cursor !== '0');
+  return keys;
+}
+
+/** count on the default format (no index: SCAN on every master) against a bare SCAN of the same keys. */
+async function scanCountRow(ctx: BenchContext, n: number): Promise<Row> {
+  const redis = await redisPopulation(ctx, n);
+  const counts: number[] = [];
+  const scans: number[] = [];
+  let counted = 0;
+  for (let i = 0; i < 5; i++) {
+    let t0 = performance.now();
+    counted = await redis.store.count();
+    counts.push(performance.now() - t0);
+    t0 = performance.now();
+    await bareScan(redis.admin, 'mcp:session:');
+    scans.push(performance.now() - t0);
+  }
+  return row({
+    subject: `RedisSessionStore.count, recordFormat 3 (SCAN), ${fmtCount(n)} live`,
+    unit: 'ms',
+    value: median(counts),
+    baselineName: 'a bare SCAN MATCH of the same keys, COUNT 1000',
+    baseline: median(scans),
+    target: ratioAtMost(1.25),
+    note: `returned ${counted}, expected ${n}; O(keys): for a gauge, not per request`,
+  });
+}
+
 /** Scenario 5: cleanup at scale, memory and Redis. */
 export const cleanupAtScale: Scenario = {
   id: '5',
@@ -80,7 +118,9 @@ export const cleanupAtScale: Scenario = {
     const rows = await memoryRows(n);
     const countTarget = valueAtMost(10, 'ms');
     const cleanupTarget = valueAtMost(5000, 'ms');
-    const redis = await redisPopulation(ctx, n);
+    rows.push(await scanCountRow(ctx, n));
+    // The expiry index, its count and its sweep: format 2.
+    const redis = await redisPopulation(ctx, n, 2);
     // Sessions that expire on their own two seconds from now, then have expired.
     const ttl = 2000;
     await populate(redis.loader, expired, {
@@ -103,7 +143,7 @@ export const cleanupAtScale: Scenario = {
       pings.push(performance.now() - t0);
     }
     progress(`s5: cleanupExpired on Redis with ${fmtCount(n)} + ${fmtCount(expired)} expired`);
-    const cleanup = await watched(async () => (await redis.store.cleanupExpired?.()) ?? 0);
+    const cleanup = await watched(() => redis.store.cleanupExpired!());
     const after = await redis.store.count();
 
     // The floor for a client-driven sweep: deleting as many keys, pipelined.
@@ -114,7 +154,7 @@ export const cleanupAtScale: Scenario = {
 
     rows.push(
       row({
-        subject: `RedisSessionStore.count, ${fmtCount(n)} live`,
+        subject: `RedisSessionStore.count, recordFormat 2 (expiry index), ${fmtCount(n)} live`,
         unit: 'ms',
         value: median(counts),
         baselineName: 'DBSIZE round trip',
@@ -123,7 +163,7 @@ export const cleanupAtScale: Scenario = {
         note: `returned ${counted}, expected ${n}`,
       }),
       row({
-        subject: `RedisSessionStore.cleanupExpired, ${fmtCount(expired)} expired`,
+        subject: `RedisSessionStore.cleanupExpired, recordFormat 2, ${fmtCount(expired)} expired`,
         unit: 'ms',
         value: cleanup.ms,
         baselineName: `pipelined UNLINK of ${fmtCount(expired)} keys`,

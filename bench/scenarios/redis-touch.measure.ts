@@ -189,7 +189,7 @@ export function redisTouchResults(ctx: BenchContext): Promise<RedisTouchResults>
         );
       const costs = [
         await costOf(plain.raw, rawGet('', plain, rawKeys), 'get'),
-        await costOf(plain.raw, touch('', plain, ids), 'evalsha'),
+        await costOf(plain.raw, touch('', plain, ids), 'getex'),
       ];
       return {
         getCost: costs[0],

@@ -35,7 +35,7 @@ export const redisTouchVsGet: Scenario = {
         vs(r.touchPiped, r.rawGetPiped, target),
         vs(r.touchNodeRedis, r.peerClientGet, target),
         row({
-          subject: 'touch: Redis time per call (commandstats, script incl. its commands)',
+          subject: 'touch: Redis time per call (commandstats: GETEX)',
           unit: 'µs',
           value: r.touchCost.serverMicros,
           baselineName: 'per GET',

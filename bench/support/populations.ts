@@ -97,16 +97,23 @@ export async function usedMemory(redis: Redis): Promise<number> {
   return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? NaN);
 }
 
-/** A redis-server of its own holding `count` live sessions, built once per run. */
-export function redisPopulation(ctx: BenchContext, count: number): Promise<RedisPopulation> {
-  return fixture(ctx, `redis:${count}`, async () => {
+/**
+ * A redis-server of its own holding `count` live sessions, written in
+ * `recordFormat` (the store's default, 3, unless said), built once per run.
+ */
+export function redisPopulation(
+  ctx: BenchContext,
+  count: number,
+  recordFormat: 2 | 3 = 3,
+): Promise<RedisPopulation> {
+  return fixture(ctx, `redis:${count}:${recordFormat}`, async () => {
     const node = await benchRedis();
     const admin = client(node);
     const storeClient = client(node);
     const loaderClient = client(node, { enableAutoPipelining: true });
-    const store = new RedisSessionStore(storeClient, BENCH_REDIS_OPTIONS);
+    const store = new RedisSessionStore(storeClient, { ...BENCH_REDIS_OPTIONS, recordFormat });
     // Bulk loads queue thousands of writes at once: give them time.
-    const loader = new RedisSessionStore(loaderClient, { commandTimeout: 120_000 });
+    const loader = new RedisSessionStore(loaderClient, { commandTimeout: 120_000, recordFormat });
     const before = await usedMemory(admin);
     await populate(loader, count, { label: `redis ${fmtCount(count)}`, batch: 1000 });
     const after = await usedMemory(admin);
