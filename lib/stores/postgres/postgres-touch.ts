@@ -2,8 +2,10 @@ import { SessionStoreError, shortId } from '../../contract/session-store.error';
 import { answeredByServer, pooledQuery } from './postgres-call';
 import type { PostgresPool, PostgresQuery } from './postgres-client';
 
-/** Touch statements of one store in flight at once; touches arriving meanwhile wait and go together. */
-export const TOUCHES_IN_FLIGHT = 2;
+/** Shared touch statements of one store in flight at once. */
+export const SHARED_IN_FLIGHT = 2;
+/** node-postgres' default pool size, for a pool that does not say its own. */
+const DEFAULT_POOL_MAX = 10;
 /** At most this many ids in one statement. */
 export const TOUCH_BATCH = 100;
 
@@ -21,11 +23,13 @@ interface Pending {
 }
 
 /**
- * Group commit on the client: a store's touches share statements. One goes
- * out at once while fewer than {@link TOUCHES_IN_FLIGHT} are in flight; the
- * others wait for one to come back and then go together, up to
- * {@link TOUCH_BATCH} distinct ids in one UPDATE (one transaction, one commit,
- * one WAL flush), each id with its own now and expiry. That statement never
+ * Group commit on the client. While no more touches of a store are
+ * outstanding than its pool has connections (less {@link SHARED_IN_FLIGHT}),
+ * each touch is its own statement, sent at once. Beyond that (touches would
+ * soon wait for a connection anyway), they wait for one of at most
+ * {@link SHARED_IN_FLIGHT} shared statements to come back and then go together: up to {@link TOUCH_BATCH} distinct ids in one
+ * UPDATE (one transaction, one commit, one WAL flush), each id with its own
+ * now and expiry. A shared statement never
  * waits for a row lock: a row another transaction holds is touched again on
  * its own (waiting, as an unbatched touch does), outside the batches. A
  * statement the server refuses is retried touch by touch. Each touch settles
@@ -35,20 +39,30 @@ export class TouchBatcher {
   private waiting: Pending[] = [];
   /** The touch of each id being written now: a later touch of that id waits for it. */
   private readonly writing = new Map<string, Pending>();
-  private inFlight = 0;
+  /** Touches called and not settled yet. */
+  private outstanding = 0;
+  /** Shared statements in flight. */
+  private shared = 0;
+  /** While at most this many touches are outstanding, each goes alone: the pool's size less the shared statements'. */
+  private readonly aloneUpTo: number;
 
   constructor(
     private readonly pool: PostgresPool,
     private readonly one: PostgresQuery,
     private readonly many: PostgresQuery,
     private readonly timeoutMs: number,
-  ) {}
+  ) {
+    const max = (pool.options as { max?: unknown } | undefined)?.max;
+    const size = typeof max === 'number' && max >= 1 ? max : DEFAULT_POOL_MAX;
+    this.aloneUpTo = Math.max(1, size - SHARED_IN_FLIGHT);
+  }
 
   /** Touches the live row `id`: resolves to what it read, `undefined` when no live row holds `id`. */
   touch(id: string, now: number, expiresAt: number): Promise<TouchedRow | undefined> {
     return new Promise((resolve, reject) => {
       const deadline = performance.now() + this.timeoutMs;
       const settled = (): void => {
+        this.outstanding--;
         if (this.writing.get(id) !== pending) return;
         this.writing.delete(id);
         this.drain();
@@ -61,19 +75,27 @@ export class TouchBatcher {
         resolve: (row) => (resolve(row), settled()),
         reject: (error) => (reject(error), settled()),
       };
+      this.outstanding++;
       this.waiting.push(pending);
       this.drain();
     });
   }
 
   private drain(): void {
-    while (this.inFlight < TOUCHES_IN_FLIGHT && this.waiting.length > 0) {
-      const batch = this.take();
+    while (this.waiting.length > 0) {
+      const alone = this.outstanding <= this.aloneUpTo;
+      if (!alone && this.shared >= SHARED_IN_FLIGHT) return;
+      const batch = this.take(alone ? 1 : TOUCH_BATCH);
       if (batch.length === 0) return;
-      this.inFlight++;
+      if (alone) {
+        void this.alone(batch[0]);
+        continue;
+      }
+      this.shared++;
+      // One touch: the one-row statement, cheaper than the shared one.
       const sent = batch.length === 1 ? this.alone(batch[0]) : this.together(batch);
       void sent.finally(() => {
-        this.inFlight--;
+        this.shared--;
         this.drain();
       });
     }
@@ -84,13 +106,13 @@ export class TouchBatcher {
    * of an id being written waits: one store's touches of an id are written in
    * the order they were called.
    */
-  private take(): Pending[] {
+  private take(most: number): Pending[] {
     const batch: Pending[] = [];
     const later: Pending[] = [];
     const now = performance.now();
     for (const pending of this.waiting) {
       if (pending.deadline <= now) pending.reject(this.timedOut(pending.id));
-      else if (batch.length === TOUCH_BATCH || this.writing.has(pending.id)) later.push(pending);
+      else if (batch.length === most || this.writing.has(pending.id)) later.push(pending);
       else {
         this.writing.set(pending.id, pending);
         batch.push(pending);

@@ -3,7 +3,6 @@ import type { Pool, QueryConfig } from 'pg';
 import { SessionRecord, SessionStoreError } from '../../../lib';
 import type { PostgresPool } from '../../../lib/stores/postgres/postgres-client';
 import { PostgresSessionStore } from '../../../lib/stores/postgres/postgres-session.store';
-import { TOUCHES_IN_FLIGHT } from '../../../lib/stores/postgres/postgres-touch';
 import { startPostgresProxy, usePostgresSchema } from '../../support/postgres-harness';
 import { freshStore } from './postgres-test.helpers';
 
@@ -17,6 +16,7 @@ function recorded(pool: Pool): { pool: PostgresPool; texts: string[] } {
   return {
     texts,
     pool: {
+      options: pool.options,
       end: () => pool.end(),
       connect: async () => {
         const client = await pool.connect();
@@ -36,7 +36,11 @@ function recorded(pool: Pool): { pool: PostgresPool; texts: string[] } {
 
 const batched = (texts: string[]) => texts.filter((text) => text.startsWith('WITH l AS')).length;
 
-/** A store on a fresh table, through a recording pool; `table` is its quoted name. */
+/**
+ * A store on a fresh table, through a recording pool of 8 connections (up to
+ * 6 outstanding touches go alone, 8 less the 2 shared statements; beyond
+ * that they share statements); `table` is its quoted name.
+ */
 async function recordedStore(options: { synchronousCommit?: boolean } = {}) {
   const name = schema.freshTable();
   const { pool, texts } = recorded(schema.newPool({ max: 8 }));
@@ -93,8 +97,19 @@ describe('PostgresSessionStore.touch, many at once (touches share statements)', 
     },
   );
 
+  it('sends each touch alone while no more are outstanding than the pool has connections', async () => {
+    const { store, texts } = await recordedStore();
+    const ids = Array.from({ length: 6 }, (_, i) => `row-${i}`);
+    for (const id of ids) await store.create(new SessionRecord(id, VERSION, HOUR));
+    texts.length = 0;
+    const results = await Promise.all(ids.map((id) => store.touch(id, HOUR)));
+    results.forEach((touched, i) => expect(touched?.id).toBe(ids[i]));
+    expect(texts).toHaveLength(6);
+    expect(batched(texts)).toBe(0);
+  });
+
   it('neither waits for nor holds up the others for a row another transaction holds', async () => {
-    const { store, table } = await recordedStore();
+    const { store, texts, table } = await recordedStore();
     const ids = Array.from({ length: 30 }, (_, i) => `row-${i}`);
     for (const id of ids) await store.create(new SessionRecord(id, VERSION, HOUR));
     const locker = await schema.pool.connect();
@@ -102,11 +117,12 @@ describe('PostgresSessionStore.touch, many at once (touches share statements)', 
       await locker.query('BEGIN');
       await locker.query(`SELECT 1 FROM ${table} WHERE id = 'row-29' FOR UPDATE`);
       let heldDone = false;
-      // The first TOUCHES_IN_FLIGHT go alone; row-29 goes in a shared statement.
-      const held = store.touch('row-29', HOUR).finally(() => (heldDone = true));
+      texts.length = 0;
+      // The first 6 go alone; row-29, the 30th, in a shared statement.
       const others = ids.slice(0, 29).map((id) => store.touch(id, HOUR));
-      expect(TOUCHES_IN_FLIGHT).toBeLessThan(29);
+      const held = store.touch('row-29', HOUR).finally(() => (heldDone = true));
       for (const touched of await Promise.all(others)) expect(touched).toBeDefined();
+      expect(batched(texts)).toBeGreaterThan(0);
       expect(heldDone).toBe(false);
       await locker.query('COMMIT');
       expect((await held)?.id).toBe('row-29');
