@@ -4,6 +4,7 @@ import { checkRecordSize, unencodable } from '../../contract/record-size';
 import {
   E_LABEL,
   E_LABEL_AT,
+  encodeSlot,
   encodeT,
   encodeTimes,
   MAX_T,
@@ -13,13 +14,16 @@ import {
   RECORD_HEAD,
   RECORD_HEAD_V1,
   RECORD_HEAD_V3,
+  S_LABEL,
+  S_LABEL_AT,
+  slotOf,
 } from './record.layout';
 
 /**
  * Stored form of a record: one JSON object with short field names, in the
  * fixed layout of record.layout.ts. The id is the key, not part of the value.
  *
- * Format 3 (the default): `{"v":3,"t":<expiresAt - lastAccessed>,"r":<revision>,"c":<createdAt>,"p":"<protocolVersion>"[,"i":clientInfo][,"k":capabilities][,"o":"owner"][,"d":data]}`,
+ * Format 3 (the default): `{"v":3,"t":<expiresAt - lastAccessed>,"s":<live-count slot>,"r":<revision>,"c":<createdAt>,"p":"<protocolVersion>"[,"i":clientInfo][,"k":capabilities][,"o":"owner"][,"d":data]}`,
  * stored with the key expiry `expiresAt`, which the value does not repeat.
  *
  * Format 2: `{"v":2,"a":<lastAccessed>,"e":<expiresAt>,"r":<revision>,"c":...}`,
@@ -31,7 +35,7 @@ export type RecordFormat = 2 | 3;
 const MIN_TIME = -999_999_999_999;
 const MAX_TIME = 9_999_999_999_999;
 const FIELDS_V2 = new Set(['v', 'a', 'e', 'r', 'c', 'p', 'i', 'k', 'o', 'd']);
-const FIELDS_V3 = new Set(['v', 't', 'r', 'c', 'p', 'i', 'k', 'o', 'd']);
+const FIELDS_V3 = new Set(['v', 't', 's', 'r', 'c', 'p', 'i', 'k', 'o', 'd']);
 
 function time(id: string, field: string, date: Date): number {
   const ms = date instanceof Date ? date.getTime() : NaN;
@@ -65,7 +69,7 @@ export function encodeRecord(
         `session ${shortId(record.id)}: expiresAt is too far from lastAccessed`,
       );
     }
-    out = `${RECORD_HEAD_V3}${encodeT(t)}${R_LABEL}${revision},"c":${c}`;
+    out = `${RECORD_HEAD_V3}${encodeT(t)}${S_LABEL}${encodeSlot(slotOf(e))}${R_LABEL}${revision},"c":${c}`;
   } else {
     const times = encodeTimes(a, e);
     out =
@@ -102,7 +106,7 @@ function checkLayout(id: string, raw: string, parsed: Record<string, unknown>): 
     fail(id, `unknown format version ${JSON.stringify(v) ?? 'none'}`);
   const inLayout =
     v === 3
-      ? raw.startsWith(RECORD_HEAD_V3)
+      ? raw.startsWith(RECORD_HEAD_V3) && raw.startsWith(S_LABEL, S_LABEL_AT)
       : raw.startsWith(v === 1 ? RECORD_HEAD_V1 : RECORD_HEAD) &&
         raw.startsWith(E_LABEL, E_LABEL_AT);
   if (!inLayout) fail(id, `value is not in the version ${v} layout`);
@@ -136,7 +140,7 @@ export function decodeRecord(id: string, raw: string, keyExpiry?: number): Sessi
   const v3 = parsed.v === 3;
   const fields = v3 ? FIELDS_V3 : FIELDS_V2;
   for (const key of Object.keys(parsed)) if (!fields.has(key)) fail(id, `unknown field "${key}"`);
-  for (const key of v3 ? (['t', 'c'] as const) : (['a', 'e', 'c'] as const)) {
+  for (const key of v3 ? (['t', 's', 'c'] as const) : (['a', 'e', 'c'] as const)) {
     if (!Number.isInteger(parsed[key])) fail(id, `field "${key}" is not an integer time`);
   }
   let e = parsed.e as number;

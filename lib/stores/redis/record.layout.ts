@@ -5,9 +5,11 @@
  *
  * - Version 1: `{"v":1,"a":<a>,"e":<e>,"c":...}` (revision 1)
  * - Version 2: `{"v":2,"a":<a>,"e":<e>,"r":<revision>,"c":...}`
- * - Version 3: `{"v":3,"t":<t>,"r":<revision>,"c":...}`: no times of access in
- *   the value; `expiresAt` is the key's own expiry (PEXPIRETIME) and
- *   `lastAccessed` is `expiresAt - t`, so the usual touch is one `GETEX PXAT`.
+ * - Version 3: `{"v":3,"t":<t>,"s":<slot>,"r":<revision>,"c":...}`: no times
+ *   of access in the value; `expiresAt` is the key's own expiry (PEXPIRETIME)
+ *   and `lastAccessed` is `expiresAt - t`, so the usual touch is one `GETEX
+ *   PXAT`. `s` is the live-count slot the record is counted in (see
+ *   {@link SLOT_MS}).
  *
  * `a`, `e` (epoch ms) and `t` (ms) are right-padded with spaces (valid JSON
  * whitespace) to a fixed width, so that a script can rewrite them in place.
@@ -32,8 +34,26 @@ export const R_LABEL = ',"r":';
 /** Offset of {@link E_LABEL}, and of {@link R_LABEL} in a version 2 value. */
 export const E_LABEL_AT = TIMES_OFFSET + TIME_WIDTH;
 export const R_LABEL_AT = E_LABEL_AT + E_LABEL.length + TIME_WIDTH;
+/** What precedes the slot of a version 3 value. */
+export const S_LABEL = ',"s":';
+/** Offset of {@link S_LABEL} in a version 3 value. */
+export const S_LABEL_AT = TIMES_OFFSET + T_WIDTH;
+/** Offset of the fixed-width slot (as wide as a time) in a version 3 value. */
+export const S_AT = S_LABEL_AT + S_LABEL.length;
 /** Offset of {@link R_LABEL} in a version 3 value. */
-export const R_LABEL_AT_V3 = TIMES_OFFSET + T_WIDTH;
+export const R_LABEL_AT_V3 = S_AT + TIME_WIDTH;
+/**
+ * Width of a live-count slot. A version 3 record is counted (a field of its
+ * bucket's `#live` hash) under the end of the slot its expiry falls in:
+ * `count` sums the slots that have not ended, so it includes a record from
+ * its creation until at most one slot after it expired. A touch moves the
+ * record to a later slot only when its new expiry crosses into one: at most
+ * once a minute per session.
+ */
+export const SLOT_MS = 60_000;
+
+/** The end of the live-count slot that `expiresAt` falls in. */
+export const slotOf = (expiresAt: number): number => Math.ceil(expiresAt / SLOT_MS) * SLOT_MS;
 /** Largest `t` the version 3 layout holds; the least is `-(10^13 - 1)`. */
 export const MAX_T = 99_999_999_999_999;
 
@@ -49,6 +69,16 @@ export function encodeT(t: number): string {
   return pad(t, T_WIDTH);
 }
 
+/** The fixed-width slot that a version 3 value holds at {@link S_AT}. */
+export function encodeSlot(slot: number): string {
+  return pad(slot, TIME_WIDTH);
+}
+
+/** The slot a version 3 value is counted in (`raw` in the version 3 layout). */
+export function slotIn(raw: string): number {
+  return Number(raw.slice(S_AT, S_AT + TIME_WIDTH));
+}
+
 /** True when `raw` is in the fixed layout of version 1 or 2 (the legacy touch script extends it). */
 export function hasTimesLayout(raw: string): boolean {
   return (
@@ -57,7 +87,11 @@ export function hasTimesLayout(raw: string): boolean {
   );
 }
 
-/** True when `raw` starts as a version 3 value does (head, then `r` after the `t` span). */
+/** True when `raw` starts as a version 3 value does (head, `t`, `s`, then `r`). */
 export function hasV3Layout(raw: string): boolean {
-  return raw.startsWith(RECORD_HEAD_V3) && raw.startsWith(R_LABEL, R_LABEL_AT_V3);
+  return (
+    raw.startsWith(RECORD_HEAD_V3) &&
+    raw.startsWith(S_LABEL, S_LABEL_AT) &&
+    raw.startsWith(R_LABEL, R_LABEL_AT_V3)
+  );
 }

@@ -1,72 +1,31 @@
-import type { RedisClient, RedisScanNode } from './redis-client';
 import type { RedisRecords } from './redis-records';
-
-/** Keys per SCAN call: bounds what one call holds in memory and how long Redis is busy with it. */
-const SCAN_BATCH = 1000;
-
-/** A Redis glob matching `text` literally. */
-const literal = (text: string): string => text.replace(/[*?[\]\\]/g, '\\$&');
-
-/** The nodes that hold keys: a cluster's masters, or the single node. */
-function nodesOf(client: RedisClient): RedisScanNode[] {
-  if (client.isCluster && typeof client.nodes === 'function') return client.nodes('master');
-  return [client as RedisScanNode];
-}
-
-/**
- * Live records of a store that keeps no index (format 3): its record keys,
- * found by SCAN on every master (`<prefix>{*`, {@link SCAN_BATCH} per call,
- * each call bounded by `commandTimeout`). Redis does not list expired keys.
- * Expiry-index buckets met on the way (written for values of versions 1
- * and 2) lose their expired entries, as `cleanupExpired` would trim them.
- * O(keys in the database) in all: for a gauge, not for each request.
- */
-export async function scanCount(records: RedisRecords): Promise<number> {
-  const prefix = records.options.keyPrefix;
-  const pattern = `${literal(prefix)}{*`;
-  const record = /^\{\d+\}:/;
-  const index = /^\{\d+\}#expiry$/;
-  let count = 0;
-  for (const node of nodesOf(records.client)) {
-    let cursor = '0';
-    do {
-      const at = cursor;
-      const [next, keys] = await records.run('count', undefined, () =>
-        node.scan(at, 'MATCH', pattern, 'COUNT', SCAN_BATCH),
-      );
-      const now = Date.now();
-      const trims: Promise<number>[] = [];
-      for (const key of keys) {
-        const rest = key.slice(prefix.length);
-        if (record.test(rest)) count++;
-        else if (index.test(rest)) trims.push(records.client.zremrangebyscore(key, '-inf', now));
-      }
-      if (trims.length > 0) await records.run('count', undefined, () => Promise.all(trims));
-      cursor = String(next);
-    } while (cursor !== '0');
-  }
-  return count;
-}
+import { COUNT, runScript } from './redis-scripts';
 
 /** Runs `call` on every index bucket (each in its own slot, so one command each) and sums. */
 function sumBuckets(
   records: RedisRecords,
   op: string,
-  call: (index: string) => Promise<number>,
+  call: (index: string, b: number) => Promise<number>,
 ): Promise<number> {
   return records.run(op, undefined, async () => {
     const { buckets } = records.keys;
     const counts = await Promise.all(
-      Array.from({ length: buckets }, (_, b) => call(records.keys.index(b))),
+      Array.from({ length: buckets }, (_, b) => call(records.keys.index(b), b)),
     );
     return counts.reduce((sum, n) => sum + n, 0);
   });
 }
 
-/** Format 2: live records from the expiry index, one ZCOUNT per bucket, O(log n) each. */
-export function indexCount(records: RedisRecords): Promise<number> {
+/**
+ * Live records, per bucket in one script (COUNT): the expiry index's live
+ * entries (values of versions 1 and 2) and the live-count slots that have not
+ * ended (version 3). O(log n + slots) per bucket, whatever the format.
+ */
+export function liveCount(records: RedisRecords): Promise<number> {
   const now = Date.now();
-  return sumBuckets(records, 'count', (index) => records.client.zcount(index, `(${now}`, '+inf'));
+  return sumBuckets(records, 'count', async (index, b) =>
+    Number(await runScript(records.client, COUNT, [index, records.keys.live(b)], [now])),
+  );
 }
 
 /** Format 2: trims expired entries from every bucket; resolves to how many. */

@@ -4,7 +4,8 @@
  * `{b}`, so a record and its index entry always live in one cluster slot:
  *
  * - record: `${prefix}{${b}}:${id}`
- * - index:  `${prefix}{${b}}#expiry` (sorted set: member id, score expiresAt)
+ * - index:  `${prefix}{${b}}#expiry` (sorted set: member id, score expiresAt; values of versions 1 and 2)
+ * - live count: `${prefix}{${b}}#live` (hash: slot end -> records of version 3 counted there)
  * - quarantine: `${prefix}{${b}}!${id}` (an unreadable record moved aside, for a day)
  *
  * The tag is decided by the first `{` of the key and the first `}` after it;
@@ -42,22 +43,38 @@ export class RedisKeys {
     return [`${this.prefix}{${b}}:${id}`, this.index(b)];
   }
 
-  /** The record key, the expiry index and the quarantine key of an id, hashing the id once. */
-  recordIndexQuarantine(id: string): [record: string, index: string, quarantine: string] {
+  /** The record key, the expiry index and the live count of an id's bucket. */
+  recordIndexLive(id: string): [record: string, index: string, live: string] {
     const b = this.bucketOf(id);
-    return [`${this.prefix}{${b}}:${id}`, this.index(b), `${this.prefix}{${b}}!${id}`];
+    return [`${this.prefix}{${b}}:${id}`, this.index(b), this.live(b)];
   }
 
-  /** The expiry index of the bucket that holds `id`. */
-  /**
-   * The keys of a compare-and-set write: record, index, quarantine, and the
-   * record's write lease (`{b}~id`: no record, quarantine or index key has a
-   * `~` after the tag).
-   */
-  writeKeys(id: string): [record: string, index: string, quarantine: string, lease: string] {
+  /** The record key and the live count of an id's bucket. */
+  recordAndLive(id: string): [record: string, live: string] {
+    const b = this.bucketOf(id);
+    return [`${this.prefix}{${b}}:${id}`, this.live(b)];
+  }
+
+  /** The record key, the expiry index, the quarantine key and the live count of an id. */
+  recordIndexQuarantine(
+    id: string,
+  ): [record: string, index: string, quarantine: string, live: string] {
     const b = this.bucketOf(id);
     const tag = `${this.prefix}{${b}}`;
-    return [`${tag}:${id}`, this.index(b), `${tag}!${id}`, `${tag}~${id}`];
+    return [`${tag}:${id}`, this.index(b), `${tag}!${id}`, this.live(b)];
+  }
+
+  /**
+   * The keys of a compare-and-set write: record, index, quarantine, the
+   * record's write lease (`{b}~id`: no record, quarantine or index key has a
+   * `~` after the tag) and the live count.
+   */
+  writeKeys(
+    id: string,
+  ): [record: string, index: string, quarantine: string, lease: string, live: string] {
+    const b = this.bucketOf(id);
+    const tag = `${this.prefix}{${b}}`;
+    return [`${tag}:${id}`, this.index(b), `${tag}!${id}`, `${tag}~${id}`, this.live(b)];
   }
 
   /** The write lease of record `id` (see {@link writeKeys}). */
@@ -65,8 +82,14 @@ export class RedisKeys {
     return `${this.prefix}{${this.bucketOf(id)}}~${id}`;
   }
 
+  /** The expiry index of the bucket that holds `id`. */
   indexOf(id: string): string {
     return this.index(this.bucketOf(id));
+  }
+
+  /** The live count (hash of slot end -> version 3 records) of bucket `b`. */
+  live(b: number): string {
+    return `${this.prefix}{${b}}#live`;
   }
 
   /** The expiry index of bucket `b`. */

@@ -8,6 +8,7 @@ import {
   type WriteOutcome,
 } from '../../contract/update-record';
 import { decodeRecord, encodeRecord } from './record.codec';
+import { slotOf } from './record.layout';
 import { boundedOn } from './redis-call';
 import type { RedisClient } from './redis-client';
 import type { RedisKeys } from './redis-keys';
@@ -50,8 +51,9 @@ export class RedisRecords {
     if (expiresAt <= Date.now()) return record;
     for (;;) {
       const id = record.id;
-      const keys = this.keys.recordAndIndex(id);
-      const stored = await this.write('create', id, script, keys, [value, expiresAt, id]);
+      const keys = this.keys.recordIndexLive(id);
+      const args = [value, expiresAt, id];
+      const stored = await this.write('create', id, script, keys, args, slotOf(expiresAt));
       if (stored === W.WRITTEN) break;
       record.id = randomUUID();
     }
@@ -80,7 +82,7 @@ export class RedisRecords {
     const keys = this.keys.writeKeys(id);
     const args = [value, record.expiresAt.getTime(), id, revision];
     const op = mode === 's' ? 'save' : 'update';
-    const extra = [mode, QUARANTINE_TTL_MS, lease];
+    const extra = [mode, QUARANTINE_TTL_MS, lease, slotOf(record.expiresAt.getTime())];
     const script = recordFormat === 3 ? W.WRITE_V3 : W.WRITE;
     const answer = await this.write(op, id, script, keys, args, ...extra);
     if (Array.isArray(answer)) return conflictWith(id, answer[1], answer[2]);
@@ -96,7 +98,7 @@ export class RedisRecords {
 
   /** Removes the record and its index entry. */
   async remove(id: string): Promise<void> {
-    await this.write('delete', id, W.REMOVE, this.keys.recordAndIndex(id), [id]);
+    await this.write('delete', id, W.REMOVE, this.keys.recordIndexLive(id), [id]);
   }
 
   /**

@@ -14,7 +14,7 @@ import { asIoredisShape, type NodeRedisLike } from './node-redis.adapter';
 import { RedisKeys } from './redis-keys';
 import type { RedisClient } from './redis-client';
 import { RedisRecords } from './redis-records';
-import { indexCount, scanCount, trimIndex } from './redis-count';
+import { liveCount, trimIndex } from './redis-count';
 import { leasedUpdate } from './redis-writes';
 import {
   resolveRedisOptions,
@@ -157,13 +157,13 @@ export class RedisSessionStore implements SessionStore, OnApplicationShutdown {
   }
 
   /**
-   * Live records. Format 3: the record keys under `keyPrefix`, found by SCAN
-   * on every master (O(keys in the database); expired entries of a format 2
-   * index met on the way are trimmed). Format 2: from the expiry index, one
-   * ZCOUNT per bucket, O(log n) each (values of version 3 have no entry).
+   * Live records, one script per bucket in parallel, whatever the format:
+   * the expiry index's live entries (values of versions 1 and 2) plus the
+   * live counts of version 3 values, which include a record until at most
+   * one minute (`SLOT_MS`) after it expired.
    */
   async count(): Promise<number> {
-    return this.options.recordFormat === 3 ? scanCount(this.records) : indexCount(this.records);
+    return liveCount(this.records);
   }
 
   /**

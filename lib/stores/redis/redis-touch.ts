@@ -1,8 +1,17 @@
 import type { SessionRecord } from '../../contract/session-record';
 import { decodeRecord } from './record.codec';
-import { encodeT, encodeTimes, hasTimesLayout, hasV3Layout, TIMES_OFFSET } from './record.layout';
+import {
+  encodeSlot,
+  encodeT,
+  encodeTimes,
+  hasTimesLayout,
+  hasV3Layout,
+  slotIn,
+  slotOf,
+  TIMES_OFFSET,
+} from './record.layout';
 import { isDecode, type RedisRecords } from './redis-records';
-import { RETIME_V3, runScript, TOUCH } from './redis-scripts';
+import { RESTAMP_V3, runScript, TOUCH } from './redis-scripts';
 
 /*
  * RedisSessionStore.touch over values of every format version. A version 3
@@ -33,7 +42,11 @@ export async function touchRecord(
   return v3Touch(records, id, now, expiresAt);
 }
 
-/** GETEX PXAT; a version 3 value whose `t` is not this ttl is re-timed (a second call). */
+/**
+ * GETEX PXAT. A second call when the value's `t` is not this ttl, or when
+ * the new expiry crossed into a later live-count slot (at most once a slot
+ * per session): see RESTAMP_V3.
+ */
 async function v3Touch(
   records: RedisRecords,
   id: string,
@@ -60,10 +73,12 @@ async function v3Touch(
   } catch (error) {
     return (await records.quarantine(id, raw, error)) ? undefined : records.read(id);
   }
-  const t = expiresAt - now;
-  if (record.lastAccessed.getTime() !== now) {
-    const args = [encodeT(t), expiresAt];
-    await records.run('touch', id, () => runScript(records.client, RETIME_V3, [key], args));
+  const retime = record.lastAccessed.getTime() !== now;
+  const slot = slotOf(expiresAt);
+  if (retime || slot > slotIn(raw)) {
+    const args = [retime ? encodeT(expiresAt - now) : '', expiresAt, slot, encodeSlot(slot)];
+    const keys = records.keys.recordAndLive(id);
+    await records.run('touch', id, () => runScript(records.client, RESTAMP_V3, keys, args));
   }
   record.lastAccessed = new Date(now);
   return record;

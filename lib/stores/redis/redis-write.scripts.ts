@@ -15,6 +15,7 @@ import {
   lua,
   range,
   script,
+  UNCOUNT,
 } from './redis-scripts';
 
 /** What the write scripts answer. */
@@ -36,9 +37,17 @@ export const LEASED = -3;
 
 /**
  * Lua: moves the record key (any type) to the quarantine key for ARGV[`ttl`]
- * ms and drops its index entry (ARGV[`id`]). KEYS: record, index, quarantine.
+ * ms and drops its index entry (ARGV[`id`]) or its live count (KEYS[`live`]).
+ * KEYS: record, index, quarantine.
  */
-const MOVE_ASIDE = (ttl: number, id: number): string => `redis.call('RENAME', KEYS[1], KEYS[3])
+const MOVE_ASIDE = (
+  ttl: number,
+  id: number,
+  live: number,
+): string => `local aside = redis.pcall('GET', KEYS[1])
+if type(aside) ~= 'string' then aside = false end
+${UNCOUNT('aside', `KEYS[${live}]`)}
+redis.call('RENAME', KEYS[1], KEYS[3])
 redis.call('PEXPIRE', KEYS[3], ARGV[${ttl}])
 redis.call('ZREM', KEYS[2], ARGV[${id}])`;
 
@@ -54,10 +63,12 @@ redis.call('ZREM', KEYS[2], ARGV[${id}])`;
  * gets the stored value and its key's expiry back with the code, for its next
  * attempt). Otherwise the value is written with its expiry, or removed when
  * that expiry has passed; the index entry is written with it (`indexed`,
- * format 2) or removed (format 3: only a version 1 or 2 value had one). KEYS:
- * record, index, quarantine, lease. ARGV: value, expiresAt, id, expected
- * revision, deadline, mode, quarantine ttl, lease token ('' for none).
- * Returns one of the codes above.
+ * format 2) or removed (format 3: only a version 1 or 2 value had one; the new
+ * value is counted in its live-count slot ARGV[9] instead), and a stored
+ * value of version 3 leaves its slot. KEYS: record, index, quarantine, lease,
+ * live count. ARGV: value, expiresAt, id, expected revision, deadline, mode,
+ * quarantine ttl, lease token ('' for none), slot. Returns one of the codes
+ * above.
  */
 const writeScript = (indexed: boolean): LuaScript =>
   script(`${DEADLINE(5)}
@@ -83,7 +94,7 @@ elseif v then
   end
 end
 if rev == nil then
-${MOVE_ASIDE(7, 3)}
+${MOVE_ASIDE(7, 3, 5)}
   moved = true
   v = false
 end
@@ -93,12 +104,13 @@ elseif rev ~= tonumber(ARGV[4]) then
   if ARGV[6] == 'u' then return {${CONFLICT}, v, redis.call('PEXPIRETIME', KEYS[1])} end
   return ${CONFLICT}
 end
+${UNCOUNT('v', 'KEYS[5]')}
 if tonumber(ARGV[2]) <= now then
   redis.call('DEL', KEYS[1])
   redis.call('ZREM', KEYS[2], ARGV[3])
 else
   redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[2])
-  redis.call(${indexed ? "'ZADD', KEYS[2], ARGV[2], ARGV[3]" : "'ZREM', KEYS[2], ARGV[3]"})
+  ${indexed ? "redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])" : "redis.call('ZREM', KEYS[2], ARGV[3])\n  redis.call('HINCRBY', KEYS[5], ARGV[9], 1)"}
 end
 return moved and ${WRITTEN_AFTER_QUARANTINE} or ${WRITTEN}`);
 
@@ -125,10 +137,14 @@ end
 return 0`);
 
 /**
- * delete: removes the record and its index entry, unless past the deadline.
- * KEYS: record, index. ARGV: id, deadline. Returns 1, or -2 when late.
+ * delete: removes the record and its index entry or live count, unless past
+ * the deadline. KEYS: record, index, live count. ARGV: id, deadline. Returns
+ * 1, or -2 when late.
  */
 export const REMOVE = script(`${DEADLINE(2)}
+local v = redis.pcall('GET', KEYS[1])
+if type(v) ~= 'string' then v = false end
+${UNCOUNT('v', 'KEYS[3]')}
 redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
 return 1`);
@@ -138,7 +154,7 @@ return 1`);
  * the value ARGV[1] (ARGV[4] = 'v'), or a key of another type than string
  * (ARGV[4] = 't'), or bytes that are not UTF-8 (ARGV[4] = 'b': the client
  * read them lossily, so they are compared by not being a record written by
- * this codec). KEYS: record, index, quarantine. ARGV: value, id,
+ * this codec). KEYS: record, index, quarantine, live count. ARGV: value, id,
  * quarantine ttl, kind. Returns 1 when moved, 0 when the key changed or went.
  */
 export const QUARANTINE = script(`local t = redis.call('TYPE', KEYS[1])['ok']
@@ -153,5 +169,5 @@ elseif ARGV[4] == 'b' then
 elseif redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return 0
 end
-${MOVE_ASIDE(3, 2)}
+${MOVE_ASIDE(3, 2, 4)}
 return 1`);

@@ -1,4 +1,5 @@
 import { InvalidOptionError, RedisSessionStore, SessionRecord } from '../../../lib';
+import { SLOT_MS } from '../../../lib/stores/redis/record.layout';
 import { RedisKeys } from '../../../lib/stores/redis/redis-keys';
 import {
   type AdminClient,
@@ -135,21 +136,46 @@ describe.each(ofKinds(servers.topologies, 'ioredis 5', 'node-redis 6'))(
       expect(await stores[1].load('hot')).toMatchObject({ revision: 101, data: { n: 100 } });
     });
 
-    it('counts both formats from a format 3 instance, and trims what expired in the old index', async () => {
+    it('counts both formats the same from either instance, from the index and the live-count slots', async () => {
       const [old, next] = await Promise.all([instance(2), instance(3)]);
       await old.create(new SessionRecord('a', VERSION, TTL));
       await next.create(new SessionRecord('b', VERSION, TTL));
       await next.create(new SessionRecord('c', VERSION, TTL));
-      // An index entry left by a version 2 record that expired (Redis removed the record itself).
-      await admin().zadd(keys.indexOf('expired'), Date.now() - 1_000, 'expired');
       // Keys under the prefix that are not records: a quarantined value, a write lease.
       await admin().set(`${prefix}{3}!quarantined`, 'x', 'PX', TTL);
-      await admin().set(keys.lease('a'), 'token', 'PX', TTL);
+      await admin().set(keys.lease('z'), 'token', 'PX', TTL);
       expect(await next.count()).toBe(3);
-      expect(await admin().zscore(keys.indexOf('expired'), 'expired')).toBeNull();
-      expect(await indexed('a')).toBe(true);
-      // Format 2 counts its index: the version 3 values have no entry.
+      expect(await old.count()).toBe(3);
+      // Rewritten by the other format: still counted once.
+      await next.update('a', () => undefined);
+      await old.update('b', () => undefined);
+      expect(await next.count()).toBe(3);
+      await old.delete('c');
+      await next.delete('b');
       expect(await old.count()).toBe(1);
+      expect(await next.count()).toBe(1);
+    });
+
+    it('moves a version 3 record to a later live-count slot only when its expiry crosses into one; drops ended slots', async () => {
+      const next = await instance(3);
+      const created = await next.create(new SessionRecord('m', VERSION, TTL));
+      const live = keys.live(keys.bucketOf('m'));
+      const slotOf = (ms: number) => String(Math.ceil(ms / SLOT_MS) * SLOT_MS);
+      expect(await admin().hgetall(live)).toEqual({ [slotOf(created.expiresAt.getTime())]: '1' });
+      // Three slots later: the count moves with the record, in the value too.
+      const touched = (await next.touch('m', TTL + 3 * SLOT_MS))!;
+      const moved = slotOf(touched.expiresAt.getTime());
+      expect(await admin().hgetall(live)).toEqual({ [moved]: '1' });
+      expect(JSON.parse(await rawOf('m')).s).toBe(Number(moved));
+      // A shorter ttl again: the record stays counted in the later slot (a count never drops a live one).
+      await next.touch('m', TTL);
+      expect(await admin().hgetall(live)).toEqual({ [moved]: '1' });
+      // A slot that ended holds only expired records: count drops it.
+      await admin().hset(live, slotOf(Date.now() - 2 * SLOT_MS), '5');
+      expect(await next.count()).toBe(1);
+      expect(await admin().hgetall(live)).toEqual({ [moved]: '1' });
+      await next.delete('m');
+      expect(await admin().exists(live)).toBe(0);
     });
 
     it('moves a version 3 value that lost its key expiry aside: it would never expire', async () => {
@@ -159,6 +185,8 @@ describe.each(ofKinds(servers.topologies, 'ioredis 5', 'node-redis 6'))(
       expect(await next.load('immortal')).toBeUndefined();
       expect(await admin().exists(keys.record('immortal'))).toBe(0);
       expect(await admin().exists(`${prefix}{${keys.bucketOf('immortal')}}!immortal`)).toBe(1);
+      // Moved aside, it is no longer counted.
+      expect(await next.count()).toBe(0);
     });
 
     it('serves a version 1 value written by an earlier release to a format 3 instance', async () => {
@@ -172,6 +200,9 @@ describe.each(ofKinds(servers.topologies, 'ioredis 5', 'node-redis 6'))(
       expect(times(await next.load('v1'))).toEqual({ lastAccessed: now, expiresAt: expires });
       expect((await next.touch('v1', TTL))?.revision).toBe(1);
       expect(await next.count()).toBe(1);
+      await next.delete('v1');
+      expect(await next.count()).toBe(0);
+      expect(await indexed('v1')).toBe(false);
     });
   },
 );

@@ -80,11 +80,11 @@ describe.each(servers.topologies)('RedisSessionStore revisions on a $name', (top
     const store = await instance();
     const record = await store.create(new SessionRecord('fresh', VERSION, 60_000));
     expect(await rawOf(topology.admin(), 'fresh')).toMatch(
-      /^\{"v":3,"t":60000 *,"r":1,"c":\d+,"p":/,
+      /^\{"v":3,"t":60000 *,"s":\d+ *,"r":1,"c":\d+,"p":/,
     );
     record.data = { saved: true };
     await store.save(record);
-    expect(await rawOf(topology.admin(), 'fresh')).toMatch(/^\{"v":3,"t":60000 *,"r":2,"c":/);
+    expect(await rawOf(topology.admin(), 'fresh')).toMatch(/^\{"v":3,"t":60000 *,"s":\d+ *,"r":2,"c":/);
     expect(await store.load('fresh')).toMatchObject({ revision: 2, data: { saved: true } });
   });
 
