@@ -1,6 +1,6 @@
 /**
  * Key layout of the Redis store. Every id hashes to one of `buckets` index
- * buckets; a bucket's expiry index and all its records share the hash tag
+ * buckets; a bucket's expiry index, its live count and all its records share the hash tag
  * `{b}`, so a record and its index entry always live in one cluster slot:
  *
  * - record: `${prefix}{${b}}:${id}`

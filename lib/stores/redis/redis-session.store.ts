@@ -25,9 +25,11 @@ import {
 
 /**
  * Sessions in Redis, single node or cluster, shared by every instance: one key
- * per record that expires with it, a one-script `touch`, an atomic `create`,
- * compare-and-set `save` and `update` on the record's revision, unreadable
- * records moved aside, and an expiry index for `count` and `cleanupExpired`.
+ * per record that expires with it, a `touch` that is one `GETEX` (format 3,
+ * the default), an atomic `create`, compare-and-set `save` and `update` on
+ * the record's revision, unreadable records moved aside, and per-bucket live
+ * counts (format 2: an expiry index, and `cleanupExpired`) for `count`.
+ * Values of every format version are served, whatever `recordFormat` says.
  * Every call is bounded by `commandTimeout`, and no write runs after its
  * caller was told it failed. It closes its connection only when it opened it
  * (`fromUrl`, `fromConnection`). More: README, "RedisSessionStore".
