@@ -1,4 +1,5 @@
 import { errorMessage, SessionStoreError, shortId } from '../../contract/session-store.error';
+import { deadlinesOf } from './deadline-queue';
 
 /** Calls that read a record's value: a key of another type there is a corrupt record. */
 const READS = new Set(['load', 'touch']);
@@ -21,8 +22,9 @@ function failure(op: string, id: string | undefined, error: unknown): SessionSto
  * naming the operation and the id prefix; WRONGTYPE on a read is kind
  * `decode` (a key of another type sits where a record should be).
  *
- * On the per-request path: one timer and one promise per call, and no string
- * is built unless the call fails.
+ * On the per-request path: one promise and no timer per call (the calls of
+ * one timeout share a timer, see DeadlineQueue), and no string is built
+ * unless the call fails.
  */
 export function bounded<T>(
   op: string,
@@ -31,23 +33,26 @@ export function bounded<T>(
   call: () => Promise<T>,
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => {
+    const deadlines = deadlinesOf(timeoutMs);
+    const pending = deadlines.start(() => {
       const message = `${describe(op, id)}: Redis did not answer within ${timeoutMs} ms (commandTimeout)`;
       reject(new SessionStoreError('backend', message));
-    }, timeoutMs);
+    });
     const fail = (error: unknown): void => {
-      clearTimeout(timer);
+      if (pending.settled) return;
+      deadlines.settle(pending);
       reject(failure(op, id, error));
     };
-    let pending: Promise<T>;
+    let answer: Promise<T>;
     try {
-      pending = call();
+      answer = call();
     } catch (error) {
       fail(error);
       return;
     }
-    pending.then((value) => {
-      clearTimeout(timer);
+    answer.then((value) => {
+      if (pending.settled) return;
+      deadlines.settle(pending);
       resolve(value);
     }, fail);
   });
