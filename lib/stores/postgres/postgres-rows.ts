@@ -131,7 +131,7 @@ export class PostgresRows {
 
   /**
    * Extends the live row (`lastAccessed` = now, `expiresAt` = now + `ttlMs`)
-   * and returns it, or `undefined`; concurrent touches share statements ({@link TouchBatcher}).
+   * and returns it, or `undefined`; under load, touches share statements ({@link TouchBatcher}).
    */
   async touch(id: string, ttlMs: number): Promise<SessionRecord | undefined> {
     if (!storableId(id)) return undefined;

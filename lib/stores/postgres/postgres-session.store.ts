@@ -33,8 +33,8 @@ const MIGRATE_TIMEOUT = 30_000;
  * `create` inserts unless a live row holds the id (the loser of a race gets a
  * fresh random id); `save` and `update` write only over the revision they
  * read; `touch` is one `UPDATE … WHERE id = $1 AND expires_at > now
- * RETURNING …`, so it cannot bring back a deleted or expired row (touches
- * called while two are in flight share the next UPDATE, one commit); `load`
+ * RETURNING …`, so it cannot bring back a deleted or expired row (under
+ * load, touches share such an UPDATE, one commit); `load`
  * never returns an expired row; `cleanupExpired` deletes in bounded batches,
  * each its own short transaction.
  *
@@ -145,9 +145,10 @@ export class PostgresSessionStore implements SessionStore, OnApplicationShutdown
    * One UPDATE: extends a live row (`lastAccessed` = now, `expiresAt` = now +
    * `ttlMs`; the revision is kept) and returns it. Unknown, deleted or expired
    * ids give `undefined` and nothing is written. A row this version cannot
-   * read is moved aside as by `load`. While two touches of this store are in
-   * flight, the touches called meanwhile wait and then share one UPDATE (each
-   * with its own times; one commit for all), in call order for any one id.
+   * read is moved aside as by `load`. When more touches of this store are
+   * outstanding than its pool has connections less two, the touches called
+   * meanwhile wait and then share one UPDATE (each with its own times and
+   * expiry check; one commit for all), in call order for any one id.
    * @throws InvalidOptionError (a `RangeError`) when `ttlMs` is negative or not finite.
    */
   async touch(id: string, ttlMs: number): Promise<SessionRecord | undefined> {
