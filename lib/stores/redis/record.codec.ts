@@ -34,8 +34,19 @@ export type RecordFormat = 2 | 3;
 
 const MIN_TIME = -999_999_999_999;
 const MAX_TIME = 9_999_999_999_999;
-const FIELDS_V2 = new Set(['v', 'a', 'e', 'r', 'c', 'p', 'i', 'k', 'o', 'd']);
-const FIELDS_V3 = new Set(['v', 't', 's', 'r', 'c', 'p', 'i', 'k', 'o', 'd']);
+/** Field names of a version 1 or 2 value, and of a version 3 value (lookups without allocation). */
+const FIELDS_V2: Readonly<Record<string, true>> = { v: true, a: true, e: true, r: true, c: true, p: true, i: true, k: true, o: true, d: true }; // prettier-ignore
+const FIELDS_V3: Readonly<Record<string, true>> = { v: true, t: true, s: true, r: true, c: true, p: true, i: true, k: true, o: true, d: true }; // prettier-ignore
+
+/** True when `raw` holds `,"r":<the digits of r>,` at `at` (read in place, nothing allocated). */
+function revisionAt(raw: string, at: number, r: number): boolean {
+  if (!raw.startsWith(R_LABEL, at)) return false;
+  let i = at + R_LABEL.length;
+  let n = 0;
+  const first = i;
+  for (let c = raw.charCodeAt(i); c >= 48 && c <= 57; c = raw.charCodeAt(++i)) n = n * 10 + c - 48;
+  return i > first && raw.charCodeAt(first) !== 48 && raw.charCodeAt(i) === 44 && n === r;
+}
 
 function time(id: string, field: string, date: Date): number {
   const ms = date instanceof Date ? date.getTime() : NaN;
@@ -116,7 +127,7 @@ function checkLayout(id: string, raw: string, parsed: Record<string, unknown>): 
   }
   // Written as plain digits at a fixed offset: what the write scripts read.
   const at = v === 3 ? R_LABEL_AT_V3 : R_LABEL_AT;
-  if (!Number.isSafeInteger(r) || (r as number) < 1 || !raw.startsWith(`${R_LABEL}${r},`, at)) {
+  if (!Number.isSafeInteger(r) || (r as number) < 1 || !revisionAt(raw, at, r as number)) {
     fail(id, `field "r" (revision) is not a positive integer right after "${v === 3 ? 't' : 'e'}"`);
   }
   return r as number;
@@ -139,7 +150,7 @@ export function decodeRecord(id: string, raw: string, keyExpiry?: number): Sessi
   const revision = checkLayout(id, raw, parsed);
   const v3 = parsed.v === 3;
   const fields = v3 ? FIELDS_V3 : FIELDS_V2;
-  for (const key of Object.keys(parsed)) if (!fields.has(key)) fail(id, `unknown field "${key}"`);
+  for (const key in parsed) if (fields[key] !== true) fail(id, `unknown field "${key}"`);
   for (const key of v3 ? (['t', 's', 'c'] as const) : (['a', 'e', 'c'] as const)) {
     if (!Number.isInteger(parsed[key])) fail(id, `field "${key}" is not an integer time`);
   }

@@ -28,7 +28,8 @@ const corrupt: [string, string, boolean][] = [
   ['a JSON array', '[1,2,3]', false],
   ['a JSON string', '"hello"', false],
   ['no version', `{"a":1,"e":${future},"c":1,"p":"x"}`, false],
-  ['an unknown version', `{"v":3,"a":1,"e":${future},"c":1,"p":"x"}`, false],
+  ['an unknown version', `{"v":4,"a":1,"e":${future},"c":1,"p":"x"}`, false],
+  ['version 3 with the fields of version 1', `{"v":3,"a":1,"e":${future},"c":1,"p":"x"}`, false],
   ['version as a string', `{"v":"1","a":1,"e":${future},"c":1,"p":"x"}`, false],
   ['v1 fields out of layout', `{"v":1,"p":"x","a":1,"e":${future},"c":1}`, false],
   ['times as strings', `{"v":1,"a":"1234567890123","e":${pad(future)},"c":1,"p":"x"}`, false],
@@ -45,6 +46,19 @@ const corrupt: [string, string, boolean][] = [
   ['a version 2 value without a revision', head2.replace(',"r":3', ''), true],
   ['a revision of 0', `${head2.replace('"r":3', '"r":0')},"p":"x"}`, true],
   ['a revision written as 3.0', `${head2.replace('"r":3', '"r":3.0')},"p":"x"}`, true],
+];
+
+const slot = Math.ceil(future / 60_000) * 60_000;
+const head3 = `{"v":3,"t":${String(600_000).padEnd(14, ' ')},"s":${pad(slot)},"r":3,"c":${Date.now()}`;
+
+/** Values in the version 3 layout that are still not a record (a touch leaves them as they are). */
+const corruptV3: [string, string][] = [
+  ['a version 3 value with the times of version 2', `${head3},"p":"x","a":1}`],
+  ['a version 3 value without t', `{"v":3,"s":${pad(slot)},"r":3,"c":1,"p":"x"}`],
+  ['a version 3 revision of 0', `${head3.replace('"r":3', '"r":0')},"p":"x"}`],
+  ['a version 3 slot as a string', `${head3.replace(/"s":\d+ */, '"s":"12345678901"')},"p":"x"}`],
+  ['a version 3 value truncated', `${head3},"p":"x"`],
+  ['a version 3 protocolVersion as a number', `${head3},"p":1}`],
 ];
 
 describe.each(servers.topologies)(
@@ -149,6 +163,23 @@ describe.each(servers.topologies)(
         const aside = (await admin.get(quarantine)) ?? '';
         expect(aside).toBe(touched(raw, aside, inLayout));
         await expectMovedAside(aside);
+      },
+    );
+
+    it.each(corruptV3)(
+      'load, touch and update of %s: undefined, moved aside unchanged, logged once each',
+      async (_, raw) => {
+        for (const call of [
+          () => store.load(ID),
+          () => store.touch(ID, 60_000),
+          () => store.update(ID, () => undefined),
+        ]) {
+          await admin.del(quarantine);
+          warn.mockClear();
+          await plant(raw);
+          expect(await call()).toBeUndefined();
+          await expectMovedAside(raw);
+        }
       },
     );
 
