@@ -43,14 +43,15 @@ export const S_AT = S_LABEL_AT + S_LABEL.length;
 /** Offset of {@link R_LABEL} in a version 3 value. */
 export const R_LABEL_AT_V3 = S_AT + TIME_WIDTH;
 /**
- * Width of a live-count slot. A version 3 record is counted (a field of its
- * bucket's `#live` hash) under the end of the slot its expiry falls in:
- * `count` sums the slots that have not ended, so it includes a record from
- * its creation until at most one slot after it expired. A touch moves the
- * record to a later slot only when its new expiry crosses into one: at most
- * once a minute per session.
+ * Width of a live-count slot: five minutes. A version 3 record is counted (a
+ * field of its bucket's `#live` hash) under the end of the slot its expiry
+ * falls in: `count` sums the slots that have not ended, so it includes a
+ * record from its creation until at most one slot after it expired. A touch
+ * moves the record to a later slot only when its new expiry crosses into
+ * one: a second call at most once a slot per session. Wider slots mean fewer
+ * moves and a longer tail of expired records in `count`.
  */
-export const SLOT_MS = 60_000;
+export const SLOT_MS = 5 * 60_000;
 
 /** The end of the live-count slot that `expiresAt` falls in. */
 export const slotOf = (expiresAt: number): number => Math.ceil(expiresAt / SLOT_MS) * SLOT_MS;

@@ -162,7 +162,7 @@ export class RedisSessionStore implements SessionStore, OnApplicationShutdown {
    * Live records, one script per bucket in parallel, whatever the format:
    * the expiry index's live entries (values of versions 1 and 2) plus the
    * live counts of version 3 values, which include a record until at most
-   * one minute (`SLOT_MS`) after it expired.
+   * five minutes (`SLOT_MS`) after it expired.
    */
   async count(): Promise<number> {
     return liveCount(this.records);
