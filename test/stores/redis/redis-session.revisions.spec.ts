@@ -84,7 +84,9 @@ describe.each(servers.topologies)('RedisSessionStore revisions on a $name', (top
     );
     record.data = { saved: true };
     await store.save(record);
-    expect(await rawOf(topology.admin(), 'fresh')).toMatch(/^\{"v":3,"t":60000 *,"s":\d+ *,"r":2,"c":/);
+    expect(await rawOf(topology.admin(), 'fresh')).toMatch(
+      /^\{"v":3,"t":60000 *,"s":\d+ *,"r":2,"c":/,
+    );
     expect(await store.load('fresh')).toMatchObject({ revision: 2, data: { saved: true } });
   });
 
