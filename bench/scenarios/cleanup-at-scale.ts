@@ -2,7 +2,12 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { MemorySessionStore } from '../../lib/stores/memory/memory-session.store';
 import { fmtCount, type BenchContext, type Scenario } from '../support/context';
 import { median } from '../support/measure';
-import { populate, redisPopulation, settledHeap } from '../support/populations';
+import {
+  populate,
+  redisPopulation,
+  type RedisPopulation,
+  settledHeap,
+} from '../support/populations';
 import { progress } from '../support/progress';
 import { pipelined } from '../support/redis';
 import { row, valueAtMost, type Row, type ScenarioResult } from '../support/report';
@@ -67,9 +72,10 @@ async function memoryRows(n: number): Promise<Row[]> {
   ];
 }
 
-/** count on the default format (live-count slots per bucket) against a DBSIZE round trip. */
-async function slotCountRow(ctx: BenchContext, n: number): Promise<Row> {
-  const redis = await redisPopulation(ctx, n);
+/** Median time of `store.count()` and of a DBSIZE round trip, over 7 alternating tries. */
+async function timedCounts(
+  redis: RedisPopulation,
+): Promise<{ counted: number; countMs: number; pingMs: number }> {
   const counts: number[] = [];
   const pings: number[] = [];
   let counted = 0;
@@ -81,12 +87,19 @@ async function slotCountRow(ctx: BenchContext, n: number): Promise<Row> {
     await redis.admin.dbsize();
     pings.push(performance.now() - t0);
   }
+  return { counted, countMs: median(counts), pingMs: median(pings) };
+}
+
+/** count on the default format (live-count slots per bucket) against a DBSIZE round trip. */
+async function slotCountRow(ctx: BenchContext, n: number): Promise<Row> {
+  const redis = await redisPopulation(ctx, n);
+  const { counted, countMs, pingMs } = await timedCounts(redis);
   return row({
     subject: `RedisSessionStore.count, recordFormat 3 (live-count slots), ${fmtCount(n)} live`,
     unit: 'ms',
-    value: median(counts),
+    value: countMs,
     baselineName: 'DBSIZE round trip',
-    baseline: median(pings),
+    baseline: pingMs,
     target: valueAtMost(10, 'ms'),
     note: `returned ${counted}, expected ${n}`,
   });
@@ -118,17 +131,7 @@ export const cleanupAtScale: Scenario = {
     });
     await sleep(ttl + 200);
 
-    const counts: number[] = [];
-    const pings: number[] = [];
-    let counted = 0;
-    for (let i = 0; i < 7; i++) {
-      let t0 = performance.now();
-      counted = await redis.store.count();
-      counts.push(performance.now() - t0);
-      t0 = performance.now();
-      await redis.admin.dbsize();
-      pings.push(performance.now() - t0);
-    }
+    const { counted, countMs, pingMs } = await timedCounts(redis);
     progress(`s5: cleanupExpired on Redis with ${fmtCount(n)} + ${fmtCount(expired)} expired`);
     const cleanup = await watched(() => redis.store.cleanupExpired!());
     const after = await redis.store.count();
@@ -143,9 +146,9 @@ export const cleanupAtScale: Scenario = {
       row({
         subject: `RedisSessionStore.count, recordFormat 2 (expiry index), ${fmtCount(n)} live`,
         unit: 'ms',
-        value: median(counts),
+        value: countMs,
         baselineName: 'DBSIZE round trip',
-        baseline: median(pings),
+        baseline: pingMs,
         target: countTarget,
         note: `returned ${counted}, expected ${n}`,
       }),

@@ -27,9 +27,6 @@ abstract class Commands {
   pexpiretime(key: string): Promise<number> {
     return this.send(key, ['PEXPIRETIME', key]) as Promise<number>;
   }
-  scan(cursor: string, ...args: ['MATCH', string, 'COUNT', number]): Promise<[string, string[]]> {
-    return this.send(undefined, ['SCAN', cursor, ...args]) as Promise<[string, string[]]>;
-  }
   evalsha(sha: string, numKeys: number, ...rest: Arg[]): Promise<unknown> {
     return this.send(numKeys > 0 ? String(rest[0]) : undefined, ['EVALSHA', sha, numKeys, ...rest]);
   }

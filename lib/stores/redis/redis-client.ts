@@ -30,17 +30,6 @@ export interface RedisTransaction {
   exec(): Promise<[Error | null, unknown][] | null>;
 }
 
-/** What the store's `count` scans with: an ioredis `Redis`, or a cluster master. */
-export interface RedisScanNode {
-  scan(
-    cursor: string,
-    matchToken: 'MATCH',
-    pattern: string,
-    countToken: 'COUNT',
-    count: number,
-  ): Promise<[cursor: string, keys: string[]]>;
-}
-
 /**
  * What {@link RedisSessionStore} needs of its client: an ioredis `Redis`
  * (single node) or `Cluster`.
@@ -49,15 +38,6 @@ export interface RedisClient extends RedisEvents {
   get(key: string): Promise<string | null>;
   getex(key: string, mode: 'PXAT', unixTimeMs: number): Promise<string | null>;
   pexpiretime(key: string): Promise<number>;
-  scan?(
-    cursor: string,
-    matchToken: 'MATCH',
-    pattern: string,
-    countToken: 'COUNT',
-    count: number,
-  ): Promise<[cursor: string, keys: string[]]>;
-  /** A cluster's masters (ioredis `Cluster`). */
-  nodes?(role: 'master'): RedisScanNode[];
   evalsha(sha: string, numKeys: number, ...keysAndArgs: (string | number)[]): Promise<unknown>;
   eval(script: string, numKeys: number, ...keysAndArgs: (string | number)[]): Promise<unknown>;
   multi(): RedisTransaction;

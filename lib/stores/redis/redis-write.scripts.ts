@@ -37,16 +37,16 @@ export const LEASED = -3;
 
 /**
  * Lua: moves the record key (any type) to the quarantine key for ARGV[`ttl`]
- * ms and drops its index entry (ARGV[`id`]) or its live count (KEYS[`live`]).
- * KEYS: record, index, quarantine.
+ * ms and drops its index entry (ARGV[`id`]), and the live count (KEYS[`live`])
+ * of `value`, the value as the script read it (false when none or not a
+ * string). KEYS: record, index, quarantine.
  */
 const MOVE_ASIDE = (
   ttl: number,
   id: number,
   live: number,
-): string => `local aside = redis.pcall('GET', KEYS[1])
-if type(aside) ~= 'string' then aside = false end
-${UNCOUNT('aside', `KEYS[${live}]`)}
+  value: string,
+): string => `${UNCOUNT(value, `KEYS[${live}]`)}
 redis.call('RENAME', KEYS[1], KEYS[3])
 redis.call('PEXPIRE', KEYS[3], ARGV[${ttl}])
 redis.call('ZREM', KEYS[2], ARGV[${id}])`;
@@ -94,7 +94,7 @@ elseif v then
   end
 end
 if rev == nil then
-${MOVE_ASIDE(7, 3, 5)}
+${MOVE_ASIDE(7, 3, 5, "(type(v) == 'string' and v)")}
   moved = true
   v = false
 end
@@ -169,5 +169,5 @@ elseif ARGV[4] == 'b' then
 elseif redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return 0
 end
-${MOVE_ASIDE(3, 2, 4)}
+${MOVE_ASIDE(3, 2, 4, "(ARGV[4] == 'v' and ARGV[1])")}
 return 1`);
